@@ -1,0 +1,244 @@
+package dev.parlance.tts.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parlance.tts.http.api.AudioResponder;
+import dev.parlance.tts.http.api.CatalogHandler;
+import dev.parlance.tts.http.api.HealthHandler;
+import dev.parlance.tts.http.api.RequestContext;
+import dev.parlance.tts.http.api.SpeechHandler;
+import dev.parlance.tts.http.api.SpeechRequests;
+import dev.parlance.tts.http.api.SpeechSocket;
+import dev.parlance.tts.http.api.SynthesizeHandler;
+import dev.parlance.tts.http.config.ServerConfig;
+import dev.parlance.tts.http.error.ApiException;
+import dev.parlance.tts.http.error.ErrorResponses;
+import dev.parlance.tts.http.lifecycle.Admission;
+import dev.parlance.tts.http.lifecycle.EngineHolder;
+import dev.parlance.tts.http.observability.RequestIds;
+import dev.parlance.tts.http.observability.ServerMetrics;
+import dev.parlance.tts.http.security.ApiKeys;
+import dev.parlance.tts.spi.InvalidRequestException;
+import dev.parlance.tts.spi.TtsEngine;
+import dev.parlance.tts.spi.TtsEngines;
+import dev.parlance.tts.spi.TtsException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.time.Duration;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The HTTP server: a thin Javalin app over a {@link TtsEngine} obtained through the SPI. The port
+ * opens at once; the engine loads in the background (readiness says 503 until it is ready).
+ *
+ * <pre>{@code
+ * ParlanceServer server = ParlanceServer.start(ServerConfig.fromEnv());
+ * Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
+ * }</pre>
+ */
+public final class ParlanceServer {
+  private static final Logger log = LoggerFactory.getLogger(ParlanceServer.class);
+  private static final Logger access = LoggerFactory.getLogger("dev.parlance.tts.http.access");
+
+  /** Paths that never need an API key: probes and the service card. */
+  private static final Set<String> OPEN_PATHS =
+      Set.of(HealthHandler.HEALTH, HealthHandler.READY, "/");
+
+  private static final String METRICS = "/metrics";
+
+  private final ServerConfig config;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Admission admission;
+  private final EngineHolder engines = new EngineHolder();
+  private final ServerMetrics metrics;
+  private final ApiKeys keys;
+  private final Javalin app;
+  private volatile boolean stopped;
+
+  private ParlanceServer(ServerConfig config) {
+    this.config = config;
+    this.admission = new Admission(config.maxInFlight());
+    this.metrics = new ServerMetrics(admission);
+    this.keys = new ApiKeys(config.apiKeys());
+    this.app = Javalin.create(this::configure);
+  }
+
+  /** Starts a server that loads its engine with {@code TtsEngines.load(modelType, ...)}. */
+  public static ParlanceServer start(ServerConfig config, Consumer<Throwable> onLoadFailure) {
+    return start(
+        config,
+        () -> TtsEngines.load(config.modelType(), config.engineConfig()),
+        onLoadFailure);
+  }
+
+  /**
+   * Starts a server with an engine from {@code engineFactory}, called once on a background thread.
+   *
+   * @param onLoadFailure called if the engine cannot be loaded
+   */
+  public static ParlanceServer start(
+      ServerConfig config,
+      Supplier<TtsEngine> engineFactory,
+      Consumer<Throwable> onLoadFailure) {
+    ParlanceServer server = new ParlanceServer(config);
+    server.app.start();
+    log.atInfo()
+        .addKeyValue("port", server.port())
+        .addKeyValue("config", config.toString())
+        .log("listening");
+    server.engines.loadAsync(engineFactory, config.voicesFile(), server.json, onLoadFailure);
+    return server;
+  }
+
+  /** The bound port (useful when the configured one is 0). */
+  public int port() {
+    return app.port();
+  }
+
+  /** The metrics binder, for embedding hosts that add their own meters. */
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Graceful shutdown: readiness turns false and new work is refused at once, in-flight responses
+   * get up to the configured deadline to finish, then the rest is cancelled and the server stops.
+   */
+  public void shutdown() {
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stopped = true;
+    }
+    admission.drain();
+    log.atInfo()
+        .addKeyValue("in_flight", admission.inFlight())
+        .addKeyValue("deadline_s", config.shutdownTimeout().toSeconds())
+        .log("draining");
+    try {
+      boolean clean = admission.awaitIdle(config.shutdownTimeout());
+      if (!clean) {
+        log.warn("shutdown deadline passed; cancelled the remaining requests");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    app.stop();
+    engines.close();
+    metrics.close();
+    log.info("stopped");
+  }
+
+  private void configure(JavalinConfig cfg) {
+    cfg.startup.showJavalinBanner = false;
+    cfg.startup.showOldJavalinVersionWarning = false;
+    cfg.jetty.host = config.host();
+    cfg.jetty.port = config.port();
+    cfg.http.maxRequestSize = config.maxBodyBytes();
+    cfg.jsonMapper(new JavalinJackson(json, false));
+    cfg.jetty.modifyServer(metrics::bindJetty);
+    cfg.requestLogger.http(this::accessLog);
+
+    cfg.routes.before(this::beforeRequest);
+    cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
+    cfg.routes.exception(
+        InvalidRequestException.class,
+        (e, ctx) -> error(ctx, ApiException.invalid(e.field(), e.getMessage())));
+    cfg.routes.exception(TtsException.class, (e, ctx) -> error(ctx, ErrorResponses.fromEngine(e)));
+    cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e)));
+    cfg.routes.exception(
+        Exception.class,
+        (e, ctx) -> {
+          log.error("unhandled error", e);
+          error(ctx, ErrorResponses.internal());
+        });
+    cfg.routes.error(
+        404,
+        ctx -> {
+          if (ctx.result() == null) {
+            error(
+                ctx,
+                new ApiException(
+                    404, "invalid_request_error", "not_found", null, "no route " + ctx.path(), null));
+          }
+        });
+
+    SpeechRequests requests =
+        new SpeechRequests(config.maxInputChars(), config.requestTimeout());
+    AudioResponder responder = new AudioResponder(admission, json, metrics);
+    new HealthHandler(engines, admission).register(cfg.routes);
+    new CatalogHandler(engines).register(cfg.routes);
+    new SpeechHandler(engines, requests, responder, json).register(cfg.routes);
+    new SynthesizeHandler(engines, requests, responder, json).register(cfg.routes);
+    new SpeechSocket(
+            engines,
+            admission,
+            requests,
+            keys,
+            json,
+            config.wsPingInterval(),
+            config.maxInputChars())
+        .register(cfg.routes);
+    cfg.routes.get(
+        METRICS,
+        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+  }
+
+  /** Request id in and out, then authentication. */
+  private void beforeRequest(Context ctx) {
+    String id = RequestIds.from(ctx.header(RequestIds.HEADER));
+    ctx.attribute(RequestContext.REQUEST_ID, id);
+    ctx.header(RequestIds.HEADER, id);
+    MDC.put(RequestIds.MDC_KEY, id);
+    if (needsKey(ctx.path()) && !keys.allows(ctx::header)) {
+      throw ApiException.unauthorized(
+          "missing or invalid API key: send it as 'Authorization: Bearer <key>' or 'X-API-Key'");
+    }
+  }
+
+  private boolean needsKey(String path) {
+    if (OPEN_PATHS.contains(path)) {
+      return false;
+    }
+    return !path.equals(METRICS) || config.metricsRequireAuth();
+  }
+
+  private void error(Context ctx, ApiException e) {
+    e.retryAfter()
+        .map(Duration::toSeconds)
+        .ifPresent(s -> ctx.header("Retry-After", Long.toString(Math.max(1, s))));
+    ctx.status(e.status()).json(ErrorResponses.body(e));
+  }
+
+  private static ApiException fromJavalin(HttpResponseException e) {
+    int status = e.getStatus();
+    String code =
+        status == 413 ? "request_too_large" : status == 405 ? "method_not_allowed" : "http_error";
+    String message =
+        status == 413 ? "request body is larger than the server accepts" : e.getMessage();
+    return new ApiException(
+        status, status >= 500 ? "server_error" : "invalid_request_error", code, null, message, null);
+  }
+
+  private void accessLog(Context ctx, Float millis) {
+    access
+        .atInfo()
+        .addKeyValue("request_id", RequestContext.requestId(ctx))
+        .addKeyValue("method", ctx.method().name())
+        .addKeyValue("path", ctx.path())
+        .addKeyValue("status", ctx.statusCode())
+        .addKeyValue("duration_ms", millis == null ? null : Math.round(millis))
+        .addKeyValue("remote", ctx.ip())
+        .addKeyValue("user_agent", ctx.userAgent())
+        .log("access");
+    MDC.remove(RequestIds.MDC_KEY);
+  }
+}
