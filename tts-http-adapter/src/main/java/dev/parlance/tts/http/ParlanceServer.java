@@ -73,9 +73,7 @@ public final class ParlanceServer {
   /** Starts a server that loads its engine with {@code TtsEngines.load(modelType, ...)}. */
   public static ParlanceServer start(ServerConfig config, Consumer<Throwable> onLoadFailure) {
     return start(
-        config,
-        () -> TtsEngines.load(config.modelType(), config.engineConfig()),
-        onLoadFailure);
+        config, () -> TtsEngines.load(config.modelType(), config.engineConfig()), onLoadFailure);
   }
 
   /**
@@ -84,9 +82,7 @@ public final class ParlanceServer {
    * @param onLoadFailure called if the engine cannot be loaded
    */
   public static ParlanceServer start(
-      ServerConfig config,
-      Supplier<TtsEngine> engineFactory,
-      Consumer<Throwable> onLoadFailure) {
+      ServerConfig config, Supplier<TtsEngine> engineFactory, Consumer<Throwable> onLoadFailure) {
     ParlanceServer server = new ParlanceServer(config);
     server.app.start();
     log.atInfo()
@@ -167,12 +163,16 @@ public final class ParlanceServer {
             error(
                 ctx,
                 new ApiException(
-                    404, "invalid_request_error", "not_found", null, "no route " + ctx.path(), null));
+                    404,
+                    "invalid_request_error",
+                    "not_found",
+                    null,
+                    "no route " + ctx.path(),
+                    null));
           }
         });
 
-    SpeechRequests requests =
-        new SpeechRequests(config.maxInputChars(), config.requestTimeout());
+    SpeechRequests requests = new SpeechRequests(config.maxInputChars(), config.requestTimeout());
     AudioResponder responder = new AudioResponder(admission, json, metrics);
     new HealthHandler(engines, admission).register(cfg.routes);
     new CatalogHandler(engines).register(cfg.routes);
@@ -189,7 +189,8 @@ public final class ParlanceServer {
         .register(cfg.routes);
     cfg.routes.get(
         METRICS,
-        ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
   }
 
   /** Request id in and out, then authentication. */
@@ -225,7 +226,12 @@ public final class ParlanceServer {
     String message =
         status == 413 ? "request body is larger than the server accepts" : e.getMessage();
     return new ApiException(
-        status, status >= 500 ? "server_error" : "invalid_request_error", code, null, message, null);
+        status,
+        status >= 500 ? "server_error" : "invalid_request_error",
+        code,
+        null,
+        message,
+        null);
   }
 
   private void accessLog(Context ctx, Float millis) {

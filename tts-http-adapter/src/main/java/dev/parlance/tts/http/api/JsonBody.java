@@ -24,8 +24,7 @@ final class JsonBody {
    */
   static JsonBody of(Context ctx, ObjectMapper json) {
     String type = ctx.contentType();
-    if (type == null
-        || !type.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
+    if (type == null || !type.toLowerCase(Locale.ROOT).strip().startsWith("application/json")) {
       throw new ApiException(
           415,
           "invalid_request_error",

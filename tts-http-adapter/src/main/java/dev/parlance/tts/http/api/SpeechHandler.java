@@ -50,7 +50,10 @@ public final class SpeechHandler {
             "response_format");
     SpeechJob.Delivery delivery = delivery(body);
     ResolvedVoice voice =
-        loaded.voices().resolve(voiceName(body), body.text("instructions"), body.number("speed", 1.0), "voice");
+        loaded
+            .voices()
+            .resolve(
+                voiceName(body), body.text("instructions"), body.number("speed", 1.0), "voice");
     long seed = body.integer("seed", -1);
     TtsRequest request =
         requests.build(

@@ -52,8 +52,10 @@ public final class SpeechSocket {
   public static final String PATH = "/v1/audio/speech/ws";
 
   private static final Logger log = LoggerFactory.getLogger(SpeechSocket.class);
+
   /** Text up to the last sentence end followed by space, or a newline. */
-  private static final Pattern SENTENCE_END = Pattern.compile("[.!?;:\u2026\u3002]+[\"')\\]]*\\s+|\\n+");
+  private static final Pattern SENTENCE_END =
+      Pattern.compile("[.!?;:\u2026\u3002]+[\"')\\]]*\\s+|\\n+");
 
   private static final int MAX_QUEUED_SEGMENTS = 32;
 
@@ -320,8 +322,7 @@ public final class SpeechSocket {
             Map<String, Object> finished = event("segment.finished");
             finished.put("segment", segment.number());
             finished.put(
-                "duration_ms",
-                Math.round(loaded.engine().audioFormat().secondsOf(samples) * 1000));
+                "duration_ms", Math.round(loaded.engine().audioFormat().secondsOf(samples) * 1000));
             send(finished);
           } else {
             cancelled(segment);

@@ -1,8 +1,8 @@
 package dev.parlance.tts.http.codec;
 
 /**
- * Turns mono 16-bit PCM into the bytes of one container format, incrementally, so audio can be
- * sent while it is still being synthesised. Not thread-safe: one encoder per response.
+ * Turns mono 16-bit PCM into the bytes of one container format, incrementally, so audio can be sent
+ * while it is still being synthesised. Not thread-safe: one encoder per response.
  *
  * <p>Call {@link #start()} once, {@link #encode(short[])} for every piece, then {@link #finish()}.
  * A response buffered whole may pass its bytes through {@link #complete(byte[])} to fill in what a

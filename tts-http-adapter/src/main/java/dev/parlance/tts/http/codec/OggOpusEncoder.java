@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Opus in Ogg (RFC 7845) from 48 kHz mono PCM, encoded with concentus (a pure-Java libopus port)
- * in 20 ms frames. Each {@link #encode} call ends with a page flush so a stream's audio leaves as
- * soon as it is encoded.
+ * Opus in Ogg (RFC 7845) from 48 kHz mono PCM, encoded with concentus (a pure-Java libopus port) in
+ * 20 ms frames. Each {@link #encode} call ends with a page flush so a stream's audio leaves as soon
+ * as it is encoded.
  */
 final class OggOpusEncoder implements AudioEncoder {
   /** Opus always runs at 48 kHz here, so no rate negotiation is needed. */
@@ -33,8 +33,7 @@ final class OggOpusEncoder implements AudioEncoder {
   private long granule;
 
   /**
-   * @param inputRate the rate the audio had before it was resampled to 48 kHz (OpusHead records
-   *     it)
+   * @param inputRate the rate the audio had before it was resampled to 48 kHz (OpusHead records it)
    * @param bitrate target bits per second
    */
   OggOpusEncoder(int inputRate, int bitrate) {

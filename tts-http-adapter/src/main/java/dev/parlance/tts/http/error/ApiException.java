@@ -33,8 +33,7 @@ public final class ApiException extends RuntimeException {
 
   /** 401: no key or a wrong one. */
   public static ApiException unauthorized(String message) {
-    return new ApiException(
-        401, "authentication_error", "invalid_api_key", null, message, null);
+    return new ApiException(401, "authentication_error", "invalid_api_key", null, message, null);
   }
 
   /** 429 with {@code Retry-After}. */
@@ -45,8 +44,7 @@ public final class ApiException extends RuntimeException {
 
   /** 503 with {@code Retry-After}: not ready yet or shutting down. */
   public static ApiException unavailable(String message, Duration retryAfter) {
-    return new ApiException(
-        503, "server_error", "service_unavailable", null, message, retryAfter);
+    return new ApiException(503, "server_error", "service_unavailable", null, message, retryAfter);
   }
 
   public int status() {

@@ -28,8 +28,7 @@ public final class ErrorResponses {
         return ApiException.unavailable(e.getMessage(), UNAVAILABLE_RETRY);
       case CANCELLED:
         // Only a deadline can cancel a request whose client still listens.
-        return new ApiException(
-            504, "server_error", "timeout", null, e.getMessage(), null);
+        return new ApiException(504, "server_error", "timeout", null, e.getMessage(), null);
       case INTERNAL:
       default:
         return internal();

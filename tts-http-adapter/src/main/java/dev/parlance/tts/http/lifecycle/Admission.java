@@ -9,8 +9,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Server-side admission and draining. Bounds synthesis work in flight (429 past the bound, never
- * an unbounded queue) and, once {@link #drain()} is called for shutdown, refuses new work with 503
+ * Server-side admission and draining. Bounds synthesis work in flight (429 past the bound, never an
+ * unbounded queue) and, once {@link #drain()} is called for shutdown, refuses new work with 503
  * while what is running finishes.
  */
 public final class Admission {

@@ -3,9 +3,12 @@ package dev.parlance.tts.http.observability;
 import dev.parlance.tts.spi.TtsRequest;
 import java.util.UUID;
 
-/** Request ids: the client's {@code X-Request-Id} when it is well-formed, a fresh UUID otherwise. */
+/**
+ * Request ids: the client's {@code X-Request-Id} when it is well-formed, a fresh UUID otherwise.
+ */
 public final class RequestIds {
   public static final String HEADER = "X-Request-Id";
+
   /** MDC key, so every log line of a request carries its id. */
   public static final String MDC_KEY = "request_id";
 

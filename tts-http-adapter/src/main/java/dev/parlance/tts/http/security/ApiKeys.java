@@ -17,7 +17,9 @@ import java.util.function.Function;
 public final class ApiKeys {
   private final List<byte[]> digests;
 
-  /** @param keys accepted keys; empty means no authentication */
+  /**
+   * @param keys accepted keys; empty means no authentication
+   */
   public ApiKeys(Set<String> keys) {
     this.digests = keys.stream().map(ApiKeys::digest).toList();
   }

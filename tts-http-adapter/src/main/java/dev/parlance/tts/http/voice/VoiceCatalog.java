@@ -56,13 +56,17 @@ public final class VoiceCatalog {
         read(json.readTree(in)).forEach(v -> all.put(v.name(), new Entry(v, false)));
       } catch (IOException | RuntimeException e) {
         throw new IllegalArgumentException(
-            "TTS_VOICES_FILE " + voicesFile.get() + " is not a valid voices file: " + e.getMessage(),
+            "TTS_VOICES_FILE "
+                + voicesFile.get()
+                + " is not a valid voices file: "
+                + e.getMessage(),
             e);
       }
     }
     // The default first, then by name.
     Map<String, Entry> ordered = new LinkedHashMap<>();
-    Optional.ofNullable(all.get(Voice.Preset.DEFAULT)).ifPresent(e -> ordered.put(e.info().name(), e));
+    Optional.ofNullable(all.get(Voice.Preset.DEFAULT))
+        .ifPresent(e -> ordered.put(e.info().name(), e));
     all.keySet().stream().sorted().forEach(name -> ordered.putIfAbsent(name, all.get(name)));
     if (!ordered.containsKey(Voice.Preset.DEFAULT)) {
       throw new IllegalStateException("no 'default' voice preset");
@@ -87,7 +91,9 @@ public final class VoiceCatalog {
           new VoiceInfo(
               name,
               description,
-              seed == null || seed.isNull() ? OptionalLong.empty() : OptionalLong.of(seed.asLong())));
+              seed == null || seed.isNull()
+                  ? OptionalLong.empty()
+                  : OptionalLong.of(seed.asLong())));
     }
     return out;
   }
