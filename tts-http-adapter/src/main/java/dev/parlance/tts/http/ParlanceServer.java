@@ -141,6 +141,8 @@ public final class ParlanceServer {
     cfg.http.maxRequestSize = config.maxBodyBytes();
     cfg.jsonMapper(new JavalinJackson(json, false));
     cfg.jetty.modifyServer(metrics::bindJetty);
+    // Connectors exist only once Jetty runs.
+    cfg.events.serverStarted(() -> metrics.bindConnectors(app.jettyServer().server()));
     cfg.requestLogger.http(this::accessLog);
 
     cfg.routes.before(this::beforeRequest);
@@ -221,10 +223,23 @@ public final class ParlanceServer {
 
   private static ApiException fromJavalin(HttpResponseException e) {
     int status = e.getStatus();
-    String code =
-        status == 413 ? "request_too_large" : status == 405 ? "method_not_allowed" : "http_error";
-    String message =
-        status == 413 ? "request body is larger than the server accepts" : e.getMessage();
+    String code;
+    String message = e.getMessage();
+    switch (status) {
+      case 404:
+        code = "not_found";
+        message = "no such endpoint";
+        break;
+      case 405:
+        code = "method_not_allowed";
+        break;
+      case 413:
+        code = "request_too_large";
+        message = "request body is larger than the server accepts";
+        break;
+      default:
+        code = "http_error";
+    }
     return new ApiException(
         status,
         status >= 500 ? "server_error" : "invalid_request_error",

@@ -144,7 +144,10 @@ public final class AudioResponder {
     @Override
     public void end(byte[] tail, Transcoder transcoder) {
       out.writeBytes(tail);
-      ctx.contentType(contentType).result(transcoder.complete(out.toByteArray()));
+      byte[] file = transcoder.complete(out.toByteArray());
+      ctx.contentType(contentType)
+          .header("Content-Length", Integer.toString(file.length))
+          .result(file);
     }
 
     @Override

@@ -44,11 +44,15 @@ public final class ServerMetrics implements SynthesisObserver, AutoCloseable {
         .register(registry);
   }
 
-  /** Adds Jetty's request timing handler, connection and thread-pool meters to {@code server}. */
+  /** Adds Jetty's request timing handler and thread-pool meters to {@code server}. */
   public void bindJetty(Server server) {
     server.insertHandler(new TimedHandler(registry, Tags.empty()));
-    JettyConnectionMetrics.addToAllConnectors(server, registry);
     new JettyServerThreadPoolMetrics(server.getThreadPool(), Tags.empty()).bindTo(registry);
+  }
+
+  /** Adds connection meters to the connectors of a started {@code server}. */
+  public void bindConnectors(Server server) {
+    JettyConnectionMetrics.addToAllConnectors(server, registry);
   }
 
   /** The Prometheus text exposition of every meter. */
