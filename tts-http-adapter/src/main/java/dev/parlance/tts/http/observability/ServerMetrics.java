@@ -28,6 +28,9 @@ import org.eclipse.jetty.server.Server;
  * in flight, which autoscalers read).
  */
 public final class ServerMetrics implements SynthesisObserver, AutoCloseable {
+  /** The gauge autoscalers read (deploy/k8s/hpa.yaml, keda-scaledobject.yaml). */
+  public static final String IN_FLIGHT = "tts_requests_in_flight";
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -39,7 +42,7 @@ public final class ServerMetrics implements SynthesisObserver, AutoCloseable {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    Gauge.builder("tts_requests_in_flight", admission, Admission::inFlight)
+    Gauge.builder(IN_FLIGHT, admission, Admission::inFlight)
         .description("Synthesis requests being served now (HTTP and WebSocket segments)")
         .register(registry);
   }
