@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -52,6 +53,7 @@ public final class ParlanceServer {
       Set.of(HealthHandler.HEALTH, HealthHandler.READY, "/");
 
   private static final String METRICS = "/metrics";
+  private static final long STOP_FLUSH_MILLIS = 5_000;
 
   private final ServerConfig config;
   private final ObjectMapper json = new ObjectMapper();
@@ -140,7 +142,14 @@ public final class ParlanceServer {
     cfg.jetty.port = config.port();
     cfg.http.maxRequestSize = config.maxBodyBytes();
     cfg.jsonMapper(new JavalinJackson(json, false));
-    cfg.jetty.modifyServer(metrics::bindJetty);
+    cfg.jetty.modifyServer(
+        server -> {
+          // A handler that has returned may still be flushing its last bytes: let Jetty's stop
+          // wait for open responses (the drain above already waited for synthesis).
+          server.insertHandler(new GracefulHandler());
+          server.setStopTimeout(STOP_FLUSH_MILLIS);
+          metrics.bindJetty(server);
+        });
     // Connectors exist only once Jetty runs.
     cfg.events.serverStarted(() -> metrics.bindConnectors(app.jettyServer().server()));
     cfg.requestLogger.http(this::accessLog);

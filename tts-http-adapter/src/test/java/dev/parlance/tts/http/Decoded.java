@@ -57,8 +57,46 @@ public record Decoded(short[] samples, int sampleRate) {
     return 2 * (re * re + im * im) / (samples.length * energy);
   }
 
+  /**
+   * Asserts this is the reference audio: same length (within {@code lengthSlack} samples), not
+   * silent, and every sample within {@code maxDiff} (lossless formats), or, when {@code maxDiff} is
+   * negative, a waveform correlation of at least {@code minCorrelation} (lossy formats).
+   */
+  public void assertMatches(
+      short[] reference, int lengthSlack, int maxDiff, double minCorrelation) {
+    assertEquals(reference.length, samples.length, lengthSlack, "sample count");
+    Decoded ref = new Decoded(reference, sampleRate);
+    assertTrue(ref.rms() > 1e-3, "the engine produced sound, rms " + ref.rms());
+    int n = Math.min(reference.length, samples.length);
+    if (maxDiff >= 0) {
+      for (int i = 0; i < n; i++) {
+        if (Math.abs(reference[i] - samples[i]) > maxDiff) {
+          throw new AssertionError(
+              "sample " + i + " is " + samples[i] + ", reference " + reference[i]);
+        }
+      }
+      return;
+    }
+    double dot = 0;
+    double a = 0;
+    double b = 0;
+    for (int i = 0; i < n; i++) {
+      dot += (double) reference[i] * samples[i];
+      a += (double) reference[i] * reference[i];
+      b += (double) samples[i] * samples[i];
+    }
+    double correlation = dot / Math.sqrt(a * b);
+    assertTrue(correlation >= minCorrelation, "correlation with the reference " + correlation);
+  }
+
+  /** Asserts the audio is clearly not silence. */
   public void assertAudible() {
-    assertTrue(rms() > 0.2, "expected a loud tone, rms " + rms());
+    assertTrue(rms() > 0.1, "expected sound, rms " + rms());
+  }
+
+  /** Exactly the reference (lossless formats; resampled audio may differ by one step). */
+  public void assertLossless(short[] reference) {
+    assertMatches(reference, 0, 1, 1);
   }
 
   public static Decoded pcm(byte[] bytes, int sampleRate) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parlance.tts.http.testengine.SineEngine;
+import dev.parlance.tts.http.testengine.SteerableEngine;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -49,7 +49,7 @@ class LifecycleTest {
       release.countDown();
       s.awaitReady();
       assertEquals(200, s.postJson("/v1/audio/speech", "{\"input\":\"Hi\"}").statusCode());
-      s.sine().ready = false;
+      s.engine().notReady = true;
       assertEquals(503, s.get("/ready").statusCode(), "engine health drives readiness");
     }
   }
@@ -57,9 +57,9 @@ class LifecycleTest {
   @Test
   void shutdownDrainsInFlightStreamsAndRefusesNewWork() throws Exception {
     TestServer s = TestServer.start(Map.of("TTS_SHUTDOWN_TIMEOUT_SECONDS", "20"));
-    SineEngine engine = s.sine();
+    SteerableEngine engine = s.engine();
     engine.chunkDelayMillis = 30;
-    String longText = "word ".repeat(30); // 3 s of audio, about 0.9 s of work
+    String longText = "word ".repeat(30);
     HttpResponse<InputStream> inFlight =
         s.http.send(
             s.request("/v1/audio/speech")
@@ -85,7 +85,10 @@ class LifecycleTest {
     var refused = s.postJson("/v1/audio/speech", "{\"input\":\"Hi\"}");
     assertEquals(503, refused.statusCode(), "new work is refused while draining");
     byte[] rest = body.readAllBytes();
-    assertEquals(3 * 24_000 * 2, first.length + rest.length, 8, "the in-flight stream finished");
+    assertEquals(
+        s.reference(engine.lastRequest(), 24_000).length * 2,
+        first.length + rest.length,
+        "the in-flight stream finished");
     shutdown.get(20, TimeUnit.SECONDS);
     assertEquals(1, engine.completed.get(), "the in-flight synthesis completed, none cancelled");
     assertEquals(0, engine.cancelled.get());
@@ -94,7 +97,7 @@ class LifecycleTest {
   @Test
   void shutdownDeadlineCancelsWhatIsLeft() throws Exception {
     TestServer s = TestServer.start(Map.of("TTS_SHUTDOWN_TIMEOUT_SECONDS", "0"));
-    SineEngine engine = s.sine();
+    SteerableEngine engine = s.engine();
     engine.chunkDelayMillis = 100;
     HttpResponse<InputStream> inFlight =
         s.http.send(

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.parlance.tts.http.testengine.SineEngine;
+import dev.parlance.tts.spi.TtsRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -68,27 +68,21 @@ class OpenAiInteropTest {
       JsonNode summary = new ObjectMapper().readTree(lastLine);
 
       assertEquals("audio/wav", summary.path("wavContentType").asText());
+      // The three successful calls, in order, as the engine received them.
+      List<TtsRequest> sent = server.engine().requests;
+      assertEquals(3, sent.size());
+      assertEquals("Hello from the official OpenAI client.", sent.get(0).text());
       Decoded wav = Decoded.wav(Files.readAllBytes(out.resolve("speech.wav")));
-      assertEquals(44_100, wav.sampleRate());
-      assertEquals(
-          "Hello from the official OpenAI client.".length() * SineEngine.SECONDS_PER_CHAR,
-          wav.seconds(),
-          0.01);
-      wav.assertAudible();
+      assertEquals(server.engineRate(), wav.sampleRate());
+      wav.assertLossless(server.reference(sent.get(0), server.engineRate()));
 
       Decoded pcm = Decoded.pcm(Files.readAllBytes(out.resolve("speech.pcm")), 24_000);
-      assertEquals(
-          "Streaming audio arrives in pieces while it is being made.".length()
-              * SineEngine.SECONDS_PER_CHAR,
-          pcm.seconds(),
-          0.01);
-      pcm.assertAudible();
+      pcm.assertLossless(server.reference(sent.get(1), 24_000));
       assertTrue(summary.path("pcmChunks").asInt() > 1, "streamed in several chunks");
 
       Decoded sse = Decoded.pcm(Files.readAllBytes(out.resolve("sse.pcm")), 24_000);
-      assertEquals(
-          "Events carry base64 audio.".length() * SineEngine.SECONDS_PER_CHAR, sse.seconds(), 0.01);
-      sse.assertAudible();
+      sse.assertLossless(server.reference(sent.get(2), 24_000));
+      assertEquals(dev.parlance.tts.spi.Voice.described("A calm, low voice."), sent.get(2).voice());
       JsonNode events = summary.path("sseEvents");
       assertEquals("speech.audio.done", events.get(events.size() - 1).asText());
 

@@ -2,12 +2,15 @@ package dev.parlance.tts.http;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.parlance.tts.core.audio.Resampler;
 import dev.parlance.tts.http.config.ServerConfig;
-import dev.parlance.tts.http.testengine.SineEngine;
 import dev.parlance.tts.http.testengine.SineEngineProvider;
+import dev.parlance.tts.http.testengine.SteerableEngine;
+import dev.parlance.tts.spi.Pcm16;
 import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
+import dev.parlance.tts.spi.TtsRequest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,7 +41,7 @@ final class TestServer implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
   final AtomicReference<Throwable> loadFailure = new AtomicReference<>();
-  final AtomicReference<TtsEngine> engine = new AtomicReference<>();
+  final AtomicReference<SteerableEngine> engine = new AtomicReference<>();
 
   private TestServer(Map<String, String> env, Supplier<TtsEngine> engine) {
     Map<String, String> all = new HashMap<>(env);
@@ -48,7 +51,7 @@ final class TestServer implements AutoCloseable {
         ParlanceServer.start(
             ServerConfig.fromEnv(all),
             () -> {
-              TtsEngine e = engine.get();
+              SteerableEngine e = new SteerableEngine(engine.get());
               this.engine.set(e);
               return e;
             },
@@ -85,9 +88,26 @@ final class TestServer implements AutoCloseable {
     fail("server not ready within 60 s");
   }
 
-  /** The test engine, for steering (overload, pacing) and for checking cancellation. */
-  SineEngine sine() {
-    return (SineEngine) engine.get();
+  /** The engine as the server sees it, for steering (overload, pacing) and checking requests. */
+  SteerableEngine engine() {
+    return engine.get();
+  }
+
+  /** The engine's output rate. */
+  int engineRate() {
+    return engine().audioFormat().sampleRate();
+  }
+
+  /**
+   * What the engine says for {@code request} when asked directly, as 16-bit samples at {@code rate}
+   * (resampled with the same resampler as the server): what the HTTP audio must match.
+   */
+  short[] reference(TtsRequest request, int rate) {
+    float[] samples = engine().reference(request).samples();
+    if (rate != engineRate()) {
+      samples = Resampler.resample(samples, engineRate(), rate);
+    }
+    return Pcm16.toShorts(samples);
   }
 
   URI uri(String path) {

@@ -30,6 +30,7 @@ final class OggOpusEncoder implements AudioEncoder {
   private final byte[] packet = new byte[MAX_PACKET];
   private int filled;
   private long samplesIn;
+  private long samplesEncoded;
   private long granule;
 
   /**
@@ -89,8 +90,9 @@ final class OggOpusEncoder implements AudioEncoder {
   @Override
   public byte[] finish() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int real = filled;
-    if (filled > 0) {
+    // The encoder holds back preSkip samples: feed silence until all real input has come out.
+    while (samplesEncoded < samplesIn + filled + preSkip) {
+      int real = filled;
       java.util.Arrays.fill(frame, filled, FRAME, (short) 0);
       out.writeBytes(packet(real));
     }
@@ -108,6 +110,7 @@ final class OggOpusEncoder implements AudioEncoder {
     }
     filled = 0;
     samplesIn += realSamples;
+    samplesEncoded += FRAME;
     granule += FRAME;
     return ogg.add(java.util.Arrays.copyOf(packet, length), granule);
   }

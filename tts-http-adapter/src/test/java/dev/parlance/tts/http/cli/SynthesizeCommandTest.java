@@ -42,7 +42,7 @@ class SynthesizeCommandTest {
     assertEquals(44_100, d.sampleRate());
     assertEquals(28 * SineEngine.SECONDS_PER_CHAR, d.seconds(), 0.001);
     d.assertAudible();
-    assertEquals(3, SineEngine.last().lastRequest.sampling().seed().getAsLong());
+    assertEquals(3, SineEngine.lastRequest().sampling().seed().getAsLong());
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("synthesized"));
   }
 
@@ -64,7 +64,7 @@ class SynthesizeCommandTest {
     Decoded d = Decoded.wav(out.toByteArray());
     assertEquals(44_100, d.sampleRate());
     // narrator is the engine's preset: its seed (9) is used.
-    assertEquals(9, SineEngine.last().lastRequest.sampling().seed().getAsLong());
+    assertEquals(9, SineEngine.lastRequest().sampling().seed().getAsLong());
   }
 
   @Test

@@ -96,6 +96,16 @@ class CodecTest {
   }
 
   @Test
+  void oggOpusKeepsTheWholeTailWhateverTheLength() throws Exception {
+    // Frame-aligned lengths used to lose the encoder's look-ahead at the end.
+    for (int length : new int[] {960 * 50, 960 * 50 + 1, 48_960, 100}) {
+      float[] s = java.util.Arrays.copyOf(signal(48_000), length);
+      byte[] ogg = encode(new OggOpusEncoder(48_000, 48_000), Pcm16.toShorts(s), 4410, false);
+      assertEquals(length, Decoded.oggOpus(ogg).samples().length, "length " + length);
+    }
+  }
+
+  @Test
   void transcoderResamplesPcmTo24kAndOpusTo48k() {
     float[] s = signal(44_100);
     Transcoder pcm = new Transcoder(ResponseFormat.PCM, AudioFormat.PARLER, 0);

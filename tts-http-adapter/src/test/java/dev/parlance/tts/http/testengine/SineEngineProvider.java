@@ -15,6 +15,6 @@ public final class SineEngineProvider implements TtsEngineProvider {
 
   @Override
   public TtsEngine create(TtsEngineConfig config) {
-    return new SineEngine(Long.parseLong(config.option("chunk_delay_ms").orElse("5")));
+    return new SineEngine();
   }
 }
