@@ -69,6 +69,10 @@ final class BlobFetcher {
         try {
           download(label, cache, remote, partial);
         } catch (IOException e) {
+          if (Thread.currentThread().isInterrupted()) {
+            throw new HubException(
+                HubException.Kind.DOWNLOAD_FAILED, "interrupted while downloading " + label, e);
+          }
           if (isDiskFull(e)) {
             throw diskFull(label, cache, remote, partial, e);
           }

@@ -18,6 +18,9 @@ public record ModelId(String repoId, String revision) {
   // huggingface_hub.utils._validators.validate_repo_id, with the namespace made mandatory.
   private static final Pattern REPO_ID =
       Pattern.compile("[\\w][\\w.-]{0,95}/[\\w][\\w.-]{0,95}", Pattern.UNICODE_CHARACTER_CLASS);
+  // git check-ref-format, roughly: no control characters, spaces, ~^:?*[\\, empty components.
+  private static final Pattern GIT_REF =
+      Pattern.compile("[^/\\s~^:?*\\[\\\\]+(/[^/\\s~^:?*\\[\\\\]+)*");
   private static final Pattern COMMIT_HASH = Pattern.compile("[0-9a-f]{40}");
 
   public ModelId {
@@ -29,8 +32,9 @@ public record ModelId(String repoId, String revision) {
         || repoId.endsWith(".git")) {
       throw new IllegalArgumentException("not a model id of the form org/name: '" + repoId + "'");
     }
-    if (revision.isBlank()) {
-      throw new IllegalArgumentException("empty revision in model id '" + repoId + "@'");
+    if (!GIT_REF.matcher(revision).matches() || revision.contains("..")) {
+      // also keeps refs/{revision} inside the cache
+      throw new IllegalArgumentException("not a branch, tag or commit: '" + revision + "'");
     }
   }
 

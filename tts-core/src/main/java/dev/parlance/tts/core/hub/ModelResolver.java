@@ -236,6 +236,10 @@ public final class ModelResolver {
     } catch (HubException e) {
       throw e;
     } catch (IOException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new HubException(
+            HubException.Kind.DOWNLOAD_FAILED, "interrupted while resolving " + id, e);
+      }
       throw new Unreachable(e);
     }
   }
