@@ -4,49 +4,43 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.api.AudioResponder;
 import dev.parlance.tts.http.api.CatalogHandler;
 import dev.parlance.tts.http.api.HealthHandler;
-import dev.parlance.tts.http.api.RequestContext;
 import dev.parlance.tts.http.api.SpeechHandler;
 import dev.parlance.tts.http.api.SpeechRequests;
 import dev.parlance.tts.http.api.SpeechSocket;
 import dev.parlance.tts.http.api.SynthesizeHandler;
 import dev.parlance.tts.http.config.ServerConfig;
-import dev.parlance.tts.http.error.ApiException;
-import dev.parlance.tts.http.error.ErrorResponses;
+import dev.parlance.tts.http.error.ErrorHandlers;
 import dev.parlance.tts.http.lifecycle.Admission;
 import dev.parlance.tts.http.lifecycle.EngineHolder;
+import dev.parlance.tts.http.observability.AccessLog;
 import dev.parlance.tts.http.observability.RequestIds;
 import dev.parlance.tts.http.observability.ServerMetrics;
 import dev.parlance.tts.http.security.ApiKeys;
-import dev.parlance.tts.spi.InvalidRequestException;
+import dev.parlance.tts.http.security.AuthFilter;
 import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngines;
-import dev.parlance.tts.spi.TtsException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
-import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
-import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * The HTTP server: a thin Javalin app over a {@link TtsEngine} obtained through the SPI. The port
  * opens at once; the engine loads in the background (readiness says 503 until it is ready).
  *
  * <pre>{@code
- * ParlanceServer server = ParlanceServer.start(ServerConfig.fromEnv());
+ * ParlanceServer server = ParlanceServer.start(ServerConfig.fromEnv(), failure -> System.exit(1));
  * Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
  * }</pre>
  */
 public final class ParlanceServer {
   private static final Logger log = LoggerFactory.getLogger(ParlanceServer.class);
-  private static final Logger access = LoggerFactory.getLogger("dev.parlance.tts.http.access");
 
   /** Paths that never need an API key: probes and the service card. */
   private static final Set<String> OPEN_PATHS =
@@ -100,11 +94,6 @@ public final class ParlanceServer {
     return app.port();
   }
 
-  /** The metrics binder, for embedding hosts that add their own meters. */
-  public ServerMetrics metrics() {
-    return metrics;
-  }
-
   /**
    * Graceful shutdown: readiness turns false and new work is refused at once, in-flight responses
    * get up to the configured deadline to finish, then the rest is cancelled and the server stops.
@@ -152,36 +141,19 @@ public final class ParlanceServer {
         });
     // Connectors exist only once Jetty runs.
     cfg.events.serverStarted(() -> metrics.bindConnectors(app.jettyServer().server()));
-    cfg.requestLogger.http(this::accessLog);
+    cfg.requestLogger.http(AccessLog::log);
 
-    cfg.routes.before(this::beforeRequest);
-    cfg.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e));
-    cfg.routes.exception(
-        InvalidRequestException.class,
-        (e, ctx) -> error(ctx, ApiException.invalid(e.field(), e.getMessage())));
-    cfg.routes.exception(TtsException.class, (e, ctx) -> error(ctx, ErrorResponses.fromEngine(e)));
-    cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, fromJavalin(e)));
-    cfg.routes.exception(
-        Exception.class,
-        (e, ctx) -> {
-          log.error("unhandled error", e);
-          error(ctx, ErrorResponses.internal());
-        });
-    cfg.routes.error(
-        404,
+    Set<String> open = new HashSet<>(OPEN_PATHS);
+    if (!config.metricsRequireAuth()) {
+      open.add(METRICS);
+    }
+    AuthFilter auth = new AuthFilter(keys, open);
+    cfg.routes.before(
         ctx -> {
-          if (ctx.result() == null) {
-            error(
-                ctx,
-                new ApiException(
-                    404,
-                    "invalid_request_error",
-                    "not_found",
-                    null,
-                    "no route " + ctx.path(),
-                    null));
-          }
+          RequestIds.assign(ctx);
+          auth.check(ctx);
         });
+    ErrorHandlers.register(cfg.routes);
 
     SpeechRequests requests = new SpeechRequests(config.maxInputChars(), config.requestTimeout());
     AudioResponder responder = new AudioResponder(admission, json, metrics);
@@ -202,73 +174,5 @@ public final class ParlanceServer {
         METRICS,
         ctx ->
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-  }
-
-  /** Request id in and out, then authentication. */
-  private void beforeRequest(Context ctx) {
-    String id = RequestIds.from(ctx.header(RequestIds.HEADER));
-    ctx.attribute(RequestContext.REQUEST_ID, id);
-    ctx.header(RequestIds.HEADER, id);
-    MDC.put(RequestIds.MDC_KEY, id);
-    if (needsKey(ctx.path()) && !keys.allows(ctx::header)) {
-      throw ApiException.unauthorized(
-          "missing or invalid API key: send it as 'Authorization: Bearer <key>' or 'X-API-Key'");
-    }
-  }
-
-  private boolean needsKey(String path) {
-    if (OPEN_PATHS.contains(path)) {
-      return false;
-    }
-    return !path.equals(METRICS) || config.metricsRequireAuth();
-  }
-
-  private void error(Context ctx, ApiException e) {
-    e.retryAfter()
-        .map(Duration::toSeconds)
-        .ifPresent(s -> ctx.header("Retry-After", Long.toString(Math.max(1, s))));
-    ctx.status(e.status()).json(ErrorResponses.body(e));
-  }
-
-  private static ApiException fromJavalin(HttpResponseException e) {
-    int status = e.getStatus();
-    String code;
-    String message = e.getMessage();
-    switch (status) {
-      case 404:
-        code = "not_found";
-        message = "no such endpoint";
-        break;
-      case 405:
-        code = "method_not_allowed";
-        break;
-      case 413:
-        code = "request_too_large";
-        message = "request body is larger than the server accepts";
-        break;
-      default:
-        code = "http_error";
-    }
-    return new ApiException(
-        status,
-        status >= 500 ? "server_error" : "invalid_request_error",
-        code,
-        null,
-        message,
-        null);
-  }
-
-  private void accessLog(Context ctx, Float millis) {
-    access
-        .atInfo()
-        .addKeyValue("request_id", RequestContext.requestId(ctx))
-        .addKeyValue("method", ctx.method().name())
-        .addKeyValue("path", ctx.path())
-        .addKeyValue("status", ctx.statusCode())
-        .addKeyValue("duration_ms", millis == null ? null : Math.round(millis))
-        .addKeyValue("remote", ctx.ip())
-        .addKeyValue("user_agent", ctx.userAgent())
-        .log("access");
-    MDC.remove(RequestIds.MDC_KEY);
   }
 }

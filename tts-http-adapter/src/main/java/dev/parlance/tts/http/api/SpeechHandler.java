@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.codec.ResponseFormat;
 import dev.parlance.tts.http.lifecycle.EngineHolder;
+import dev.parlance.tts.http.observability.RequestIds;
 import dev.parlance.tts.http.voice.VoiceCatalog.ResolvedVoice;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -57,7 +58,7 @@ public final class SpeechHandler {
     long seed = body.integer("seed", -1);
     TtsRequest request =
         requests.build(
-            RequestContext.requestId(ctx),
+            RequestIds.of(ctx),
             input,
             voice,
             SamplingOptions.builder(),

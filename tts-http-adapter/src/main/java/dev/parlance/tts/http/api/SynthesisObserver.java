@@ -13,9 +13,6 @@ public interface SynthesisObserver {
     REJECTED
   }
 
-  /** Observes nothing. */
-  SynthesisObserver NONE = new SynthesisObserver() {};
-
   /** The first audio bytes left, {@code nanos} after the request was admitted. */
   default void firstAudio(String endpoint, long nanos) {}
 

@@ -3,6 +3,7 @@ package dev.parlance.tts.http.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.codec.ResponseFormat;
 import dev.parlance.tts.http.lifecycle.EngineHolder;
+import dev.parlance.tts.http.observability.RequestIds;
 import dev.parlance.tts.http.voice.VoiceCatalog.ResolvedVoice;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -68,7 +69,7 @@ public final class SynthesizeHandler {
     long seed = body.integer("seed", -1);
     TtsRequest request =
         requests.build(
-            RequestContext.requestId(ctx),
+            RequestIds.of(ctx),
             text,
             voice,
             sampling,

@@ -202,27 +202,6 @@ public record ServerConfig(
         .build();
   }
 
-  /** A copy with another port (tests bind port 0). */
-  public ServerConfig withPort(int newPort) {
-    return new ServerConfig(
-        modelType,
-        model,
-        device,
-        dtype,
-        engineOptions,
-        host,
-        newPort,
-        apiKeys,
-        metricsRequireAuth,
-        maxBodyBytes,
-        maxInputChars,
-        maxInFlight,
-        requestTimeout,
-        shutdownTimeout,
-        wsPingInterval,
-        voicesFile);
-  }
-
   /** Whether requests must carry an API key. */
   public boolean authEnabled() {
     return !apiKeys.isEmpty();

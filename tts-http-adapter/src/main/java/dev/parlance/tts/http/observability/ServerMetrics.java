@@ -63,10 +63,6 @@ public final class ServerMetrics implements SynthesisObserver, AutoCloseable {
     return registry.scrape();
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
-  }
-
   @Override
   public void firstAudio(String endpoint, long nanos) {
     Timer.builder("tts_time_to_first_audio")
