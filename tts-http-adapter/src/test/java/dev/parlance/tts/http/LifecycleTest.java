@@ -121,4 +121,30 @@ class LifecycleTest {
     assertEquals(0, engine.active.get());
     assertEquals(1, engine.cancelled.get());
   }
+
+  @Test
+  void serverAdmissionBoundGives429() throws Exception {
+    try (TestServer s = TestServer.start(Map.of("TTS_MAX_IN_FLIGHT", "1"))) {
+      s.engine().chunkDelayMillis = 50;
+      HttpResponse<InputStream> busy =
+          s.http.send(
+              s.request("/v1/audio/speech")
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"input\":\"" + "word ".repeat(40) + "\",\"response_format\":\"pcm\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofInputStream());
+      try (InputStream in = busy.body()) {
+        in.readNBytes(100);
+        var refused = s.postJson("/v1/audio/speech", "{\"input\":\"Hi\"}");
+        assertEquals(429, refused.statusCode());
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
+        assertEquals(
+            "rate_limit_exceeded",
+            JSON.readTree(refused.body()).path("error").path("code").asText());
+        assertEquals(1, JSON.readTree(s.get("/ready").body()).path("in_flight").asInt());
+      }
+    }
+  }
 }
