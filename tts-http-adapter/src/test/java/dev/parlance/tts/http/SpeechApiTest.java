@@ -424,6 +424,7 @@ class SpeechApiTest {
     assertTrue(body.contains("event: error"), body);
     assertFalse(body.contains("speech.audio.done"), body);
     assertTrue(body.contains("internal_error"), body);
+    assertTrue(server.get("/metrics").body().contains("outcome=\"failed\""));
   }
 
   @Test

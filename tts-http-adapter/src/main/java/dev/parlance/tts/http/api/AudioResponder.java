@@ -54,7 +54,7 @@ public final class AudioResponder {
       permit.onAbort(stream::close);
       try (stream) {
         Writer writer = writerFor(ctx, job, transcoder);
-        Outcome outcome = Outcome.OK;
+        Outcome outcome = Outcome.FAILED;
         long samples = 0;
         try {
           writer.begin(transcoder.start());
@@ -69,12 +69,12 @@ public final class AudioResponder {
             }
           }
           writer.end(transcoder.finish(), transcoder);
+          outcome = Outcome.OK;
         } catch (IOException e) {
           // The client hung up: closing the stream (try-with-resources) stops synthesis.
           outcome = Outcome.CLIENT_GONE;
           log.atInfo().addKeyValue("request_id", job.request().id()).log("client disconnected");
         } catch (TtsException e) {
-          outcome = Outcome.FAILED;
           if (!writer.committed()) {
             throw ErrorResponses.fromEngine(e);
           }
