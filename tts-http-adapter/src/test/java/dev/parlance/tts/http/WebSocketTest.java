@@ -36,7 +36,9 @@ class WebSocketTest {
 
   @AfterAll
   static void stop() {
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   /** Everything the server sends: JSON events as nodes, audio as byte arrays. */

@@ -20,7 +20,8 @@ import java.util.OptionalLong;
 /**
  * The named voices the server offers: the built-in presets (OpenAI's voice names included, from
  * {@code presets.json}), then the engine's own presets, then an operator's voices file, later ones
- * replacing earlier ones of the same name. A preset is a Parler description plus a fixed seed.
+ * replacing earlier ones of the same name. A preset is a Parler description plus a fixed seed, so a
+ * name always gives the same voice.
  */
 public final class VoiceCatalog {
   private static final String BUILT_IN = "presets.json";
@@ -50,7 +51,19 @@ public final class VoiceCatalog {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read built-in voice presets", e);
     }
-    engineVoices.forEach(v -> all.put(v.name(), new Entry(v, true)));
+    for (VoiceInfo v : engineVoices) {
+      // Every named voice must sound the same each time: an engine preset without a seed keeps
+      // the built-in one of its name, or gets one derived from its name.
+      OptionalLong seed = v.seed();
+      if (seed.isEmpty()) {
+        Entry builtIn = all.get(v.name());
+        seed =
+            builtIn != null && builtIn.info().seed().isPresent()
+                ? builtIn.info().seed()
+                : OptionalLong.of(v.name().hashCode() & 0x7fffffffL);
+      }
+      all.put(v.name(), new Entry(new VoiceInfo(v.name(), v.description(), seed), true));
+    }
     if (voicesFile.isPresent()) {
       try (InputStream in = Files.newInputStream(voicesFile.get())) {
         read(json.readTree(in)).forEach(v -> all.put(v.name(), new Entry(v, false)));

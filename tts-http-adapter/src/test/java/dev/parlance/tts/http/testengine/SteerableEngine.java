@@ -58,6 +58,18 @@ public final class SteerableEngine implements TtsEngine {
     return delegate.synthesize(request.toBuilder().deadline(null).build());
   }
 
+  /** How many chunks the wrapped engine streams for {@code request}. */
+  public int chunkCount(TtsRequest request) {
+    int n = 0;
+    try (AudioStream stream = delegate.stream(request.toBuilder().deadline(null).build())) {
+      while (stream.hasNext()) {
+        stream.next();
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** Puts the knobs back. */
   public void reset() {
     overloaded = false;
