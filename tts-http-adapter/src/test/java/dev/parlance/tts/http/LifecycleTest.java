@@ -126,7 +126,7 @@ class LifecycleTest {
   @Test
   void serverAdmissionBoundGives429() throws Exception {
     try (TestServer s = TestServer.start(Map.of("TTS_MAX_IN_FLIGHT", "1"))) {
-      s.engine().holdAfterChunks = 0;
+      s.engine().holdAfterChunks = 1; // the status goes out with the first audio
       HttpResponse<InputStream> busy =
           s.http.send(
               s.request("/v1/audio/speech")

@@ -298,7 +298,7 @@ class SpeechApiTest {
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
                         "{\"input\":\""
-                            + "word ".repeat(400)
+                            + "word ".repeat(40)
                             + "\",\"voice\":\"alloy\",\"response_format\":\"pcm\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
@@ -418,6 +418,16 @@ class SpeechApiTest {
     assertTrue(u.headers().firstValue("Retry-After").isPresent());
     assertEquals(
         "service_unavailable", JSON.readTree(u.body()).path("error").path("code").asText());
+  }
+
+  @Test
+  void failureBeforeAnyAudioKeepsItsStatusEvenWhenStreaming() throws Exception {
+    server.engine().failAfterChunks = 0;
+    for (String extra : List.of("", ",\"stream_format\":\"sse\"")) {
+      HttpResponse<byte[]> r = server.postJson("/v1/audio/speech", speech("pcm", extra));
+      assertEquals(500, r.statusCode());
+      assertEquals("internal_error", JSON.readTree(r.body()).path("error").path("code").asText());
+    }
   }
 
   @Test

@@ -156,10 +156,14 @@ public final class AudioResponder {
     }
   }
 
-  /** Chunked transfer: each piece is flushed as soon as it is encoded. */
+  /**
+   * Chunked transfer: each piece is flushed as soon as it is encoded. The status goes out with the
+   * first audio, so a request the engine rejects before any audio still gets its error status.
+   */
   private static final class StreamWriter implements Writer {
     private final Context ctx;
     private final String contentType;
+    private byte[] header;
     private OutputStream out;
 
     StreamWriter(Context ctx, String contentType) {
@@ -168,16 +172,15 @@ public final class AudioResponder {
     }
 
     @Override
-    public void begin(byte[] header) throws IOException {
-      ctx.status(200).contentType(contentType).disableCompression();
-      out = ctx.res().getOutputStream(); // Jetty's own stream: Javalin's wrapper defers flushes
-      write(header);
-      out.flush(); // status and header now, so clients see a response before the audio
+    public void begin(byte[] header) {
+      this.header = header;
     }
 
     @Override
     public void audio(byte[] bytes) throws IOException {
-      write(bytes);
+      if (bytes.length > 0) {
+        write(bytes);
+      }
     }
 
     @Override
@@ -186,10 +189,13 @@ public final class AudioResponder {
     }
 
     private void write(byte[] bytes) throws IOException {
-      if (bytes.length > 0) {
-        out.write(bytes);
-        out.flush();
+      if (out == null) {
+        ctx.status(200).contentType(contentType).disableCompression();
+        out = ctx.res().getOutputStream(); // Jetty's own stream: Javalin's wrapper defers flushes
+        out.write(header);
       }
+      out.write(bytes);
+      out.flush();
     }
 
     @Override
@@ -203,6 +209,7 @@ public final class AudioResponder {
     private final Context ctx;
     private final ObjectMapper json;
     private final int inputChars;
+    private byte[] header;
     private OutputStream out;
 
     SseWriter(Context ctx, ObjectMapper json, int inputChars) {
@@ -212,15 +219,8 @@ public final class AudioResponder {
     }
 
     @Override
-    public void begin(byte[] header) throws IOException {
-      ctx.status(200)
-          .contentType("text/event-stream")
-          .header("Cache-Control", "no-cache")
-          .header("X-Accel-Buffering", "no")
-          .disableCompression();
-      out = ctx.res().getOutputStream(); // Jetty's own stream: Javalin's wrapper defers flushes
-      audio(header);
-      out.flush();
+    public void begin(byte[] header) {
+      this.header = header;
     }
 
     @Override
@@ -259,6 +259,20 @@ public final class AudioResponder {
     }
 
     private void send(Map<String, Object> event) throws IOException {
+      if (out == null) {
+        // The status goes out with the first event, as for chunked audio.
+        ctx.status(200)
+            .contentType("text/event-stream")
+            .header("Cache-Control", "no-cache")
+            .header("X-Accel-Buffering", "no")
+            .disableCompression();
+        out = ctx.res().getOutputStream();
+        if (header.length > 0) {
+          byte[] first = header;
+          header = new byte[0];
+          audio(first);
+        }
+      }
       String type = (String) event.get("type");
       String frame = "event: " + type + "\ndata: " + json.writeValueAsString(event) + "\n\n";
       out.write(frame.getBytes(StandardCharsets.UTF_8));
