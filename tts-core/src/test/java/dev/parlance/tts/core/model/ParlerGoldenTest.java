@@ -7,16 +7,16 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.parlance.tts.core.checkpoint.TensorSource;
-import dev.parlance.tts.core.checkpoint.WeightReader;
-import dev.parlance.tts.core.generation.DecodeLoop;
+import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.testing.Tensors;
+import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -56,6 +57,10 @@ class ParlerGoldenTest {
     String name = dir.getFileName().toString();
     Loaded fx = new Loaded(dir);
     List<DynamicNode> tests = new ArrayList<>();
+    tests.add(DynamicTest.dynamicTest(name + " tokenizer", fx::tokenizer));
+    for (String batch : fx.batchesWith(".t5_last_hidden_state")) {
+      tests.add(DynamicTest.dynamicTest(name + " encoder " + batch, () -> fx.encoder(batch)));
+    }
     for (String batch : fx.batchesWith(".tf_logits")) {
       tests.add(
           DynamicTest.dynamicTest(name + " tf_logits " + batch, () -> fx.teacherForced(batch)));
@@ -65,6 +70,7 @@ class ParlerGoldenTest {
           DynamicTest.dynamicTest(
               name + " " + run.getKey(), () -> fx.greedy(run.getKey(), run.getValue())));
     }
+    tests.add(DynamicTest.dynamicTest(name + " dac", fx::dac));
     return DynamicContainer.dynamicContainer(name, tests);
   }
 
@@ -75,6 +81,7 @@ class ParlerGoldenTest {
     ParlerConfig config;
     NDManager manager;
     GoldenData golden;
+    ParlerModel model;
     ParlerDecoder decoder;
 
     Loaded(Path dir) {
@@ -91,9 +98,75 @@ class ParlerGoldenTest {
       OPEN.add(manager);
       golden = new GoldenData(Fixtures.goldenTensors(dir), manager);
       OPEN.add(golden);
-      try (TensorSource source = TensorSource.open(dir)) {
-        WeightReader reader = new WeightReader(source, manager, DataType.FLOAT32);
-        decoder = ParlerDecoder.load(reader, "decoder.", config.decoder());
+      model =
+          ParlerModel.load(
+              dir,
+              Device.cpu(),
+              new DtypePolicy(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32));
+      OPEN.add(model);
+      decoder = model.decoder();
+    }
+
+    TokenBatch tokens(String batch, String prefix) {
+      return new TokenBatch(
+          golden.rows(batch + "." + prefix + "input_ids"),
+          golden.rows(batch + "." + prefix + "attention_mask"));
+    }
+
+    void tokenizer() {
+      load();
+      int n = 0;
+      for (JsonElement e : json.getAsJsonArray("tokenizer_cases")) {
+        JsonObject c = e.getAsJsonObject();
+        long[] expected =
+            StreamSupport.stream(c.getAsJsonArray("ids").spliterator(), false)
+                .mapToLong(JsonElement::getAsLong)
+                .toArray();
+        String text = c.get("text").getAsString();
+        Tensors.assertIdsEqual(text, expected, model.tokenizers().description().encode(text));
+        n++;
+      }
+      assertTrue(n > 0, "no tokenizer_cases");
+      // the input batches: descriptions right-padded, prompts left-padded
+      for (String batch : json.getAsJsonObject("inputs").keySet()) {
+        JsonObject in = json.getAsJsonObject("inputs").getAsJsonObject(batch);
+        TokenBatch d = model.tokenizers().encodeDescriptions(strings(in, "descriptions"));
+        TokenBatch p = model.tokenizers().encodePrompts(strings(in, "prompts"));
+        assertIds(batch + ".input_ids", tokens(batch, "").ids(), d.ids());
+        assertIds(batch + ".attention_mask", tokens(batch, "").mask(), d.mask());
+        assertIds(batch + ".prompt_input_ids", tokens(batch, "prompt_").ids(), p.ids());
+        assertIds(batch + ".prompt_attention_mask", tokens(batch, "prompt_").mask(), p.mask());
+      }
+    }
+
+    void encoder(String batch) {
+      load();
+      try (NDManager request = model.newRequestManager()) {
+        Conditioning c = model.condition(tokens(batch, ""), tokens(batch, "prompt_"), request);
+        Tensors.assertClose(
+            batch + ".t5_last_hidden_state",
+            golden.floats(batch + ".t5_last_hidden_state"),
+            c.textStates().toFloatArray());
+        Tensors.assertClose(
+            batch + ".encoder_hidden_states",
+            golden.floats(batch + ".encoder_hidden_states"),
+            c.encoderStates().toFloatArray());
+        Tensors.assertClose(
+            batch + ".prompt_hidden_states",
+            golden.floats(batch + ".prompt_hidden_states"),
+            c.promptEmbeds().toFloatArray());
+      }
+    }
+
+    void dac() {
+      load();
+      try (NDManager request = model.newRequestManager()) {
+        NDArray codes = golden.array("dac.codes");
+        codes.attach(request);
+        Tensors.assertClose(
+            "dac.latent", golden.floats("dac.latent"), model.dac().fromCodes(codes).toFloatArray());
+        Tensors.assertClose(
+            "dac.audio", golden.floats("dac.audio"), model.dac().decode(codes).toFloatArray());
       }
     }
 
@@ -213,24 +286,13 @@ class ParlerGoldenTest {
       JsonObject settings =
           json.getAsJsonObject("generation").getAsJsonObject("runs").getAsJsonObject(run);
       int maxLength = settings.get("max_length").getAsInt();
-      int promptLength = golden.rows(batch + ".prompt_attention_mask")[0].length;
       SamplingSettings greedy =
           SamplingSettings.from(config.generation(), 0).greedyWithMaxLength(maxLength);
       List<float[]> steps = new ArrayList<>();
       Generation g;
-      try (NDManager request = manager.newSubManager();
-          KvCache cache = cache(batch, promptLength + maxLength, request)) {
-        NDArray prompt = golden.array(batch + ".prompt_hidden_states");
-        prompt.attach(request);
-        g =
-            DecodeLoop.run(
-                decoder,
-                cache,
-                prompt,
-                config.generation(),
-                greedy,
-                request,
-                (gen, logits) -> steps.add(logits.clone()));
+      try (NDManager request = model.newRequestManager()) {
+        Conditioning c = model.condition(tokens(batch, ""), tokens(batch, "prompt_"), request);
+        g = model.generate(c, greedy, request, (gen, logits) -> steps.add(logits.clone()));
       }
       assertEquals(settings.get("sequence_length").getAsInt(), g.length(), run + " length");
       long[][] expectedRaw = golden.rows(run + ".raw_sequences");
@@ -246,6 +308,31 @@ class ParlerGoldenTest {
         float[] actual = concat(steps);
         Tensors.assertClose(run + ".step_logits", expected, actual);
       }
+      AudioBatch audio = model.decodeAudio(codes);
+      long[] lengths = golden.longs(run + ".audio_lengths");
+      long[] actualLengths = new long[audio.lengths().length];
+      for (int i = 0; i < actualLengths.length; i++) {
+        actualLengths[i] = audio.lengths()[i];
+      }
+      Tensors.assertIdsEqual(run + ".audio_lengths", lengths, actualLengths);
+      float[] flatAudio = new float[0];
+      for (float[] item : audio.audio()) {
+        flatAudio = concat(List.of(flatAudio, item));
+      }
+      Tensors.assertClose(run + ".audio", golden.floats(run + ".audio"), flatAudio);
+    }
+  }
+
+  static List<String> strings(JsonObject o, String key) {
+    List<String> out = new ArrayList<>();
+    o.getAsJsonArray(key).forEach(e -> out.add(e.getAsString()));
+    return out;
+  }
+
+  static void assertIds(String what, long[][] expected, long[][] actual) {
+    assertEquals(expected.length, actual.length, what + " rows");
+    for (int i = 0; i < expected.length; i++) {
+      Tensors.assertIdsEqual(what + " row " + i, expected[i], actual[i]);
     }
   }
 

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.norm.LayerNorm;
+import dev.parlance.tts.core.checkpoint.CheckpointException;
+import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.WeightReader;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +86,57 @@ public final class ParlerDecoder {
       }
     }
     return names;
+  }
+
+  /**
+   * The config with the LM-head layout the checkpoint's key names show: {@code lm_heads.weight}
+   * (fused) or {@code lm_heads.{k}.weight} (per codebook).
+   *
+   * @throws CheckpointException no decoder or no LM heads under {@code prefix}
+   */
+  public static DecoderConfig detectLayout(TensorSource source, String prefix, DecoderConfig c) {
+    if (!source.contains(prefix + MODEL + "embed_tokens.0.weight")) {
+      throw new CheckpointException(
+          "unknown checkpoint layout: no "
+              + prefix
+              + MODEL
+              + "embed_tokens.0.weight (not a Parler-TTS checkpoint?)");
+    }
+    boolean fused = source.contains(prefix + "lm_heads.weight");
+    boolean separate = source.contains(prefix + "lm_heads.0.weight");
+    if (fused == separate) {
+      throw new CheckpointException(
+          "unknown LM-head layout: expected either "
+              + prefix
+              + "lm_heads.weight (fused) or "
+              + prefix
+              + "lm_heads.{k}.weight, found "
+              + (fused ? "both" : "neither"));
+    }
+    return fused == c.fusedLmHeads()
+        ? c
+        : new DecoderConfig(
+            c.hiddenSize(),
+            c.numLayers(),
+            c.numHeads(),
+            c.numKeyValueHeads(),
+            c.numCrossKeyValueHeads(),
+            c.ffnDim(),
+            c.activation(),
+            c.vocabSize(),
+            c.numCodebooks(),
+            c.maxPositions(),
+            c.rope(),
+            c.ropeTheta(),
+            fused,
+            c.eosTokenId(),
+            c.bosTokenId());
+  }
+
+  /** Whether {@code name} is a decoder tensor this port may read (the sinusoid table included). */
+  public static boolean accepts(String prefix, DecoderConfig c, String name) {
+    return name.equals(prefix + MODEL + "embed_positions.weights")
+        || tensorNames(prefix, c).contains(name);
   }
 
   /**
