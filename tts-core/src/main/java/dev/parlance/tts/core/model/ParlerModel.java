@@ -1,6 +1,7 @@
 package dev.parlance.tts.core.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -305,9 +306,12 @@ public final class ParlerModel implements AutoCloseable {
     }
   }
 
-  /** Bytes of all weights held on the device. */
-  static long bytes(NDArray a) {
-    return a == null ? 0 : a.size() * a.getDataType().getNumOfBytes();
+  /**
+   * Arrays alive in the model's manager tree (weights plus whatever requests hold right now); flat
+   * across requests when nothing leaks.
+   */
+  public int liveArrays() {
+    return ((BaseNDManager) manager).getManagedArrays().size();
   }
 
   /** The dtype the decoder computes in. */
