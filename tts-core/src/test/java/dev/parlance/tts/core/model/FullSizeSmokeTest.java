@@ -13,6 +13,7 @@ import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,18 +72,22 @@ class FullSizeSmokeTest {
         }
         ids[0][39] = 1;
         List<Double> t5 = new ArrayList<>();
+        List<Double> t5Cpu = new ArrayList<>();
         for (int r = 0; r < 6; r++) {
           try (NDManager scope = model.newRequestManager()) {
             NDArray idArray = scope.create(ids[0], new Shape(1, 40));
             NDArray maskArray = scope.create(mask[0], new Shape(1, 40));
             long s = System.nanoTime();
+            long c = cpu();
             model.textEncoder().encode(idArray, maskArray).toFloatArray();
+            t5Cpu.add((cpu() - c) / 1e6);
             t5.add((System.nanoTime() - s) / 1e6);
           }
         }
         report(
-            "T5 encoder, 40 tokens: median %.1f ms (runs %s)",
-            median(t5.subList(1, t5.size())), t5);
+            "T5 encoder, 40 tokens: median wall %.1f ms, calling-thread CPU %.1f ms (first run"
+                + " excluded)",
+            median(t5.subList(1, t5.size())), median(t5Cpu.subList(1, t5Cpu.size())));
 
         // decoder steps: 20-token prompt, 80 greedy steps
         long[][] promptIds = new long[1][20];
@@ -93,20 +98,24 @@ class FullSizeSmokeTest {
         }
         int steps = 80;
         List<Double> stepMs = new ArrayList<>();
+        List<Double> stepCpu = new ArrayList<>();
         try (NDManager scope = model.newRequestManager()) {
           Conditioning c =
               model.condition(
                   new TokenBatch(ids, mask), new TokenBatch(promptIds, promptMask), scope);
           SamplingSettings settings = new SamplingSettings(false, 1.0, 50, 1.0, 7, steps + 1, 0);
-          long[] last = {System.nanoTime()};
+          long[] last = {System.nanoTime(), cpu()};
           model.generate(
               c,
               settings,
               scope,
               (g, logits) -> {
                 long now = System.nanoTime();
+                long nowCpu = cpu();
                 stepMs.add((now - last[0]) / 1e6);
+                stepCpu.add((nowCpu - last[1]) / 1e6);
                 last[0] = now;
+                last[1] = nowCpu;
               });
         }
         assertEquals(steps, stepMs.size());
@@ -117,6 +126,9 @@ class FullSizeSmokeTest {
             median(stepMs.subList(1, steps)),
             stepMs.subList(1, steps).stream().mapToDouble(Double::doubleValue).average().orElse(0),
             steps);
+        report(
+            "decoder: per step median calling-thread CPU %.1f ms",
+            median(stepCpu.subList(1, steps)));
 
         // DAC on 2 s of audio
         int frames = (int) Math.ceil(2.0 * model.dac().config().frameRate());
@@ -127,15 +139,18 @@ class FullSizeSmokeTest {
           }
         }
         List<Double> dac = new ArrayList<>();
+        List<Double> dacCpu = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
           long s = System.nanoTime();
+          long c = cpu();
           float[] audio = model.dac().decode(codes);
+          dacCpu.add((cpu() - c) / 1e6);
           dac.add((System.nanoTime() - s) / 1e6);
           assertEquals(frames * 512, audio.length);
         }
         report(
-            "DAC, %d frames (%.2f s of audio): median %.0f ms (runs %s)",
-            frames, frames * 512 / 44100.0, median(dac), dac);
+            "DAC, %d frames (%.2f s of audio): median wall %.0f ms, calling-thread CPU %.0f ms",
+            frames, frames * 512 / 44100.0, median(dac), median(dacCpu));
         report("peak resident memory: %s", ProcessMemory.mib(ProcessMemory.peakResidentBytes()));
         assertTrue(model.liveArrays() > 0);
       }
@@ -149,6 +164,14 @@ class FullSizeSmokeTest {
         }
       }
     }
+  }
+
+  /**
+   * CPU time of this thread. With {@code -Dai.djl.pytorch.num_threads=1} libtorch computes on the
+   * calling thread, so this is the compute cost even when other processes share the cores.
+   */
+  private static long cpu() {
+    return ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   private static long ms(long start) {
