@@ -149,9 +149,9 @@ public final class T5Encoder implements AutoCloseable {
    */
   public NDArray encode(NDArray inputIds, NDArray attentionMask) {
     Shape shape = inputIds.getShape();
-    if (shape.dimension() != 2 || !shape.equals(attentionMask.getShape())) {
+    if (shape.dimension() != 2 || shape.size() == 0 || !shape.equals(attentionMask.getShape())) {
       throw new IllegalArgumentException(
-          "inputIds and attentionMask must both be (batch, length), got "
+          "inputIds and attentionMask must both be non-empty (batch, length), got "
               + shape
               + " and "
               + attentionMask.getShape());
@@ -161,6 +161,7 @@ public final class T5Encoder implements AutoCloseable {
     NDManager caller = inputIds.getManager();
     try (NDManager scope = caller.newSubManager(device())) {
       scope.tempAttachAll(inputIds, attentionMask);
+      checkIds(inputIds);
       NDArray ids = inputIds.toDevice(device(), false);
       NDArray mask = attentionMask.toDevice(device(), false);
       // additive key mask: 0 for tokens, finfo(float32).min for padding, as the reference
@@ -182,6 +183,25 @@ public final class T5Encoder implements AutoCloseable {
       NDArray out = T5LayerNorm.normalize(x, eps).mul(finalNorm).toType(DataType.FLOAT32, false);
       out.attach(caller);
       return out;
+    }
+  }
+
+  /** Out-of-range ids would fail deep in the embedding lookup with an opaque native error. */
+  private void checkIds(NDArray inputIds) {
+    if (inputIds.getDataType() != DataType.INT64 && inputIds.getDataType() != DataType.INT32) {
+      throw new IllegalArgumentException("inputIds must be int64, got " + inputIds.getDataType());
+    }
+    long min = inputIds.min().toType(DataType.INT64, false).getLong();
+    long max = inputIds.max().toType(DataType.INT64, false).getLong();
+    if (min < 0 || max >= config.vocabSize()) {
+      throw new IllegalArgumentException(
+          "token ids must lie in [0, "
+              + config.vocabSize()
+              + ") (text_encoder.vocab_size), got ids from "
+              + min
+              + " to "
+              + max
+              + ": is the description tokenizer the one of this text encoder?");
     }
   }
 
