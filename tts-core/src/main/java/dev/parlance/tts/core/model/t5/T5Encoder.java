@@ -2,8 +2,6 @@ package dev.parlance.tts.core.model.t5;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -26,8 +24,8 @@ import java.util.Objects;
  *   out = final_layer_norm(x)
  * </pre>
  *
- * Weights are read once, fused (q|k|v and wi_0|wi_1 become one matrix each, RMSNorm weights folded
- * into them) and kept on one device in one dtype. Thread-safe: {@link #encode} only reads weights.
+ * Weights are read once, the RMSNorm weights folded into the projections that follow them, and kept
+ * on one device in one dtype. Thread-safe: {@link #encode} only reads weights.
  */
 public final class T5Encoder implements AutoCloseable {
 
@@ -94,31 +92,32 @@ public final class T5Encoder implements AutoCloseable {
       T5FeedForward[] feedForward = new T5FeedForward[config.numLayers()];
       for (int i = 0; i < config.numLayers(); i++) {
         String att = "encoder.block." + i + ".layer.0.";
-        NDArray qkv =
-            w.foldNorm(
-                NDArrays.concat(
-                    new NDList(
-                        w.tensor(att + "SelfAttention.q.weight", inner, d),
-                        w.tensor(att + "SelfAttention.k.weight", inner, d),
-                        w.tensor(att + "SelfAttention.v.weight", inner, d))),
-                att + "layer_norm.weight");
-        NDArray o = w.tensor(att + "SelfAttention.o.weight", d, inner);
+        String norm0 = att + "layer_norm.weight";
         attention[i] =
-            new T5Attention(w.keep(qkv), w.keep(o), config.numHeads(), config.dKv(), eps);
+            new T5Attention(
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.q.weight", inner, d), norm0)),
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.k.weight", inner, d), norm0)),
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.v.weight", inner, d), norm0)),
+                w.keep(w.tensor(att + "SelfAttention.o.weight", d, inner)),
+                config.numHeads(),
+                config.dKv(),
+                eps);
 
         String ffn = "encoder.block." + i + ".layer.1.";
         String dense = ffn + "DenseReluDense.";
-        NDArray wi =
+        String norm1 = ffn + "layer_norm.weight";
+        NDArray wi0 =
             config.gatedAct()
-                ? NDArrays.concat(
-                    new NDList(
-                        w.tensor(dense + "wi_0.weight", ff, d),
-                        w.tensor(dense + "wi_1.weight", ff, d)))
-                : w.tensor(dense + "wi.weight", ff, d);
-        wi = w.foldNorm(wi, ffn + "layer_norm.weight");
-        NDArray wo = w.tensor(dense + "wo.weight", d, ff);
+                ? w.keep(w.foldNorm(w.tensor(dense + "wi_0.weight", ff, d), norm1))
+                : null;
+        String wiName = config.gatedAct() ? "wi_1.weight" : "wi.weight";
         feedForward[i] =
-            new T5FeedForward(w.keep(wi), w.keep(wo), config.gatedAct(), config.denseActFn(), eps);
+            new T5FeedForward(
+                wi0,
+                w.keep(w.foldNorm(w.tensor(dense + wiName, ff, d), norm1)),
+                w.keep(w.tensor(dense + "wo.weight", d, ff)),
+                config.denseActFn(),
+                eps);
       }
       NDArray finalNorm = w.keep(w.tensor("encoder.final_layer_norm.weight", d));
       return new T5Encoder(

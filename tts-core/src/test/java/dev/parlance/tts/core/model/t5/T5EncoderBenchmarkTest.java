@@ -53,33 +53,43 @@ class T5EncoderBenchmarkTest {
         ids[tokens - 1] = 1;
         long[] ones = new long[tokens];
         Arrays.fill(ones, 1);
+        var os =
+            (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         double[] ms = new double[runs];
+        double[] cpuMs = new double[runs];
         for (int r = -3; r < runs; r++) { // 3 warm-up runs
           try (NDManager request = manager.newSubManager()) {
             NDArray in = request.create(ids, new Shape(1, tokens));
             NDArray mask = request.create(ones, new Shape(1, tokens));
+            long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             NDArray out = encoder.encode(in, mask);
             float[] host = out.toFloatArray(); // forces completion, as a consumer would
             double elapsed = (System.nanoTime() - t0) / 1e6;
+            double cpu = (os.getProcessCpuTime() - cpu0) / 1e6;
             assertEquals(tokens * c.dModel(), host.length);
             assertFalse(Float.isNaN(host[0]));
             if (r >= 0) {
               ms[r] = elapsed;
+              cpuMs[r] = cpu;
             }
           }
         }
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
+        Arrays.sort(ms);
+        Arrays.sort(cpuMs);
         System.out.printf(
-            "[t5-bench] encode %d tokens, fp32, %d runs: median %.1f ms, min %.1f ms, max %.1f ms"
-                + " (cores %d)%n",
+            "[t5-bench] encode %d tokens, fp32, %d runs: wall median %.1f ms (min %.1f, max %.1f),"
+                + " process cpu median %.1f ms (min %.1f); %d cores, load average %.1f%n",
             tokens,
             runs,
-            sorted[runs / 2],
-            sorted[0],
-            sorted[runs - 1],
-            Runtime.getRuntime().availableProcessors());
+            ms[runs / 2],
+            ms[0],
+            ms[runs - 1],
+            cpuMs[runs / 2],
+            cpuMs[0],
+            Runtime.getRuntime().availableProcessors(),
+            os.getSystemLoadAverage());
       }
     }
   }
