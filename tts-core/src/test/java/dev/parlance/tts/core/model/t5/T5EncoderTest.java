@@ -70,6 +70,20 @@ class T5EncoderTest {
   }
 
   @Test
+  void float16WeightsKeepNormAndSoftmaxInFloat32() throws IOException {
+    Map<String, float[]> w = randomWeights(GATED, new Random(11));
+    Path file = write(w, "", n -> true);
+    float[] expected = new Reference(GATED, w).encode(IDS, MASK);
+    try (TensorSource source = TensorSource.open(file);
+        NDManager m = NDManager.newBaseManager("PyTorch");
+        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, DataType.FLOAT16)) {
+      NDArray out = encoder.encode(m.create(IDS), m.create(MASK));
+      assertEquals(DataType.FLOAT32, out.getDataType());
+      Tensors.assertClose("fp16 last_hidden_state", expected, out.toFloatArray(), 2e-2, 2e-2);
+    }
+  }
+
+  @Test
   void tiedEmbedTokensNameIsAccepted() throws IOException {
     Map<String, float[]> w = randomWeights(GATED, new Random(3));
     w.put("encoder.embed_tokens.weight", w.remove("shared.weight"));
