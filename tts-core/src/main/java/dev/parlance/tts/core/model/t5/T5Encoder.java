@@ -72,14 +72,14 @@ public final class T5Encoder implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(dtype, "dtype");
     NDManager owned = manager.newSubManager();
-    try (NDManager loading = manager.newSubManager()) {
-      Weights w = new Weights(weights, prefix, config, loading, owned, dtype);
+    try (Weights w = new Weights(weights, prefix, config, manager, owned, dtype)) {
       w.checkPresent();
       int d = config.dModel();
       int inner = config.innerDim();
       int ff = config.dFf();
       float eps = (float) config.layerNormEpsilon();
       NDArray embedding = w.keep(w.tensor(w.embeddingName(), config.vocabSize(), d));
+      w.releaseTemporaries();
       String bias = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
       w.tensor(bias, config.relativeAttentionNumBuckets(), config.numHeads()).close();
       RelativePositionBias positionBias =
@@ -118,6 +118,7 @@ public final class T5Encoder implements AutoCloseable {
                 w.keep(w.tensor(dense + "wo.weight", d, ff)),
                 config.denseActFn(),
                 eps);
+        w.releaseTemporaries(); // peak memory: the kept weights plus one block's raw tensors
       }
       NDArray finalNorm = w.keep(w.tensor("encoder.final_layer_norm.weight", d));
       return new T5Encoder(
@@ -211,27 +212,40 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   /** Reads, checks and converts the encoder's tensors. */
-  private static final class Weights {
+  private static final class Weights implements AutoCloseable {
     private final TensorSource source;
     private final String prefix;
     private final T5Config config;
-    private final NDManager loading;
+    private final NDManager parent;
     private final NDManager owned;
     private final DataType dtype;
+    private NDManager loading; // raw and intermediate tensors, freed block by block
 
     Weights(
         TensorSource source,
         String prefix,
         T5Config config,
-        NDManager loading,
+        NDManager parent,
         NDManager owned,
         DataType dtype) {
       this.source = source;
       this.prefix = prefix;
       this.config = config;
-      this.loading = loading;
+      this.parent = parent;
       this.owned = owned;
       this.dtype = dtype;
+      this.loading = parent.newSubManager();
+    }
+
+    /** Frees every tensor read so far that was not kept. */
+    void releaseTemporaries() {
+      loading.close();
+      loading = parent.newSubManager();
+    }
+
+    @Override
+    public void close() {
+      loading.close();
     }
 
     /**
@@ -292,9 +306,9 @@ public final class T5Encoder implements AutoCloseable {
       return projection.mul(norm.reshape(1, config.dModel()));
     }
 
-    /** Converts to the compute dtype, contiguous, owned by the encoder. */
+    /** Converts to the compute dtype and hands the array to the encoder. */
     NDArray keep(NDArray t) {
-      NDArray kept = t.toType(dtype, true);
+      NDArray kept = t.toType(dtype, false);
       kept.attach(owned);
       return kept;
     }

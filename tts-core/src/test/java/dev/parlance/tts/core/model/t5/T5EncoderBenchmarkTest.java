@@ -48,7 +48,9 @@ class T5EncoderBenchmarkTest {
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       start = System.nanoTime();
       try (T5Encoder encoder = T5Encoder.load(weights, "", c, manager, DataType.FLOAT32)) {
-        System.out.printf("[t5-bench] load %.2f s%n", seconds(start));
+        System.out.printf(
+            "[t5-bench] load %.2f s; process RSS %s, peak %s (includes mapped file pages)%n",
+            seconds(start), procStatus("VmRSS"), procStatus("VmHWM"));
         long[] ids = new SplittableRandom(1).longs(tokens, 3, 32000).toArray();
         ids[tokens - 1] = 1;
         long[] ones = new long[tokens];
@@ -148,6 +150,19 @@ class T5EncoderBenchmarkTest {
           }
           out.write(chunk.array(), 0, chunk.position());
         });
+  }
+
+  /** A memory line of /proc/self/status (Linux), e.g. VmRSS. */
+  private static String procStatus(String key) {
+    try {
+      return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+          .filter(l -> l.startsWith(key + ":"))
+          .map(l -> l.substring(key.length() + 1).trim())
+          .findFirst()
+          .orElse("n/a");
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
+    }
   }
 
   private static double seconds(long startNanos) {
