@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.parlance.tts.core.checkpoint.SafetensorsFile;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.model.Conditioning;
@@ -98,6 +100,34 @@ class ParlerEngineTest {
       offline = model.decodeAudio(g.codes()).item(0);
     }
     Tensors.assertClose("streamed vs offline audio", offline, streamed);
+  }
+
+  @Test
+  void streamedGreedyAudioMatchesTheReferenceWhenEosEndsIt() {
+    JsonObject b1x =
+        Fixtures.goldenJson(Fixtures.checkpoint("tiny-mini-v1-arch"))
+            .getAsJsonObject("inputs")
+            .getAsJsonObject("b1x");
+    TtsRequest request =
+        TtsRequest.builder()
+            .text(b1x.getAsJsonArray("prompts").get(0).getAsString())
+            .description(b1x.getAsJsonArray("descriptions").get(0).getAsString())
+            .sampling(SamplingOptions.builder().greedy(true).build())
+            .build();
+    List<AudioChunk> chunks = new ArrayList<>();
+    try (AudioStream stream = engine.stream(request)) {
+      stream.forEachRemaining(chunks::add);
+    }
+    assertTrue(chunks.size() > 3, "expected several chunks, got " + chunks.size());
+    float[] expected;
+    try (SafetensorsFile golden =
+        Fixtures.goldenTensors(Fixtures.checkpoint("tiny-mini-v1-arch"))) {
+      expected = golden.readFloats("gen_eos.audio"); // greedy run that stopped at EOS
+    }
+    Tensors.assertClose(
+        "streamed gen_eos audio",
+        expected,
+        AudioClip.concat(chunks, engine.audioFormat()).samples());
   }
 
   @Test
