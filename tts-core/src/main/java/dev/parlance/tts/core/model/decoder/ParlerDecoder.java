@@ -62,8 +62,19 @@ public final class ParlerDecoder {
     this.finalNormWeight = finalNormWeight;
     this.finalNormBias = finalNormBias;
     this.heads = heads;
-    // finfo(dtype).min, as the reference's additive masks: fully masked rows stay finite
-    this.maskValue = dtype == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+    this.maskValue = maskValue(dtype);
+  }
+
+  /**
+   * The additive mask value: finfo(float32).min as the reference uses in fp32, so fully masked rows
+   * (left-padded prompt positions) stay finite. Half types get a value whose sum with any score
+   * cannot overflow to -inf (which would turn such rows into NaN and poison the cache).
+   */
+  private static float maskValue(DataType dtype) {
+    if (dtype == DataType.FLOAT16) {
+      return -30_000f;
+    }
+    return dtype == DataType.BFLOAT16 ? -1e30f : -Float.MAX_VALUE;
   }
 
   /** Every tensor name the decoder reads (the sinusoid table is optional and not listed). */
@@ -314,7 +325,6 @@ public final class ParlerDecoder {
    */
   public float[] step(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
     NDArray hidden = forward(cache, prefix, ids, m, step);
-    long b = cache.batch;
     long len = hidden.getShape().get(1);
     NDArray last = len == 1 ? hidden : hidden.get(new NDIndex(":, {}:", len - 1));
     return logits(last).toType(DataType.FLOAT32, false).toFloatArray();
