@@ -81,8 +81,10 @@ final class HubClient {
       HttpHeaders h = response.headers();
       if (isRedirect(status)) {
         String location = h.firstValue("Location").orElseThrow(() -> noLocation(request));
-        URI next = uri.resolve(location);
-        boolean relative = URI.create(location).getHost() == null;
+        URI next = redirect(uri, location);
+        // like Python: follow relative redirects (renamed repos); stop at the CDN, whose redirect
+        // response carries the X-Linked-* headers
+        boolean relative = !location.contains("://") && !location.startsWith("//");
         if (relative || h.firstValue("X-Repo-Commit").isEmpty() || etag(h).isEmpty()) {
           uri = next;
           continue;
@@ -134,7 +136,8 @@ final class HubClient {
       }
       if (isRedirect(status)) {
         uri =
-            uri.resolve(
+            redirect(
+                uri,
                 response.headers().firstValue("Location").orElseThrow(() -> noLocation(request)));
         continue;
       }
@@ -160,8 +163,14 @@ final class HubClient {
       if (start == 0 && have > 0) {
         p.restart(); // the server ignored our range and sends everything
       }
-      try (FileChannel out =
-          FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        response.body().subscribe(new Discard());
+        throw e;
+      }
+      try (FileChannel out = channel) {
         out.truncate(start);
         out.position(start);
         FileSink sink = new FileSink(out, p);
@@ -245,6 +254,14 @@ final class HubClient {
 
   private static boolean isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  private static URI redirect(URI from, String location) throws IOException {
+    try {
+      return from.resolve(location);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("malformed redirect Location '" + location + "' from " + from, e);
+    }
   }
 
   private static IOException noLocation(HttpRequest request) {
