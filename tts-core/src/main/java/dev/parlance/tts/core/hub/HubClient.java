@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 /**
  * The two hub requests we need, over {@code java.net.http}: HEAD of a resolve URL for a file's
  * metadata, and a (ranged) GET of its bytes into a file. Redirects are followed by hand: HEAD
- * follows only relative ones (renamed repos) and stops at the absolute redirect to the CDN, whose
+ * follows those that stay on the hub (renamed repos) and stops at the redirect to the CDN, whose
  * response carries the {@code X-Linked-*} headers, like Python; GET follows all and sends the token
  * only to the hub's own origin.
  *
@@ -82,17 +82,16 @@ final class HubClient {
       if (isRedirect(status)) {
         String location = h.firstValue("Location").orElseThrow(() -> noLocation(request));
         URI next = redirect(uri, location);
-        // like Python: follow relative redirects (renamed repos); stop at the CDN, whose redirect
-        // response carries the X-Linked-* headers
-        boolean relative = !location.contains("://") && !location.startsWith("//");
-        if (relative || h.firstValue("X-Repo-Commit").isEmpty() || etag(h).isEmpty()) {
+        // Like huggingface_hub: follow redirects that stay on the hub (renamed repos); stop at one
+        // to another host (the CDN): that response carries the X-Linked-* metadata.
+        if (sameOrigin(next, uri) || h.firstValue("X-Repo-Commit").isEmpty() || etag(h).isEmpty()) {
           uri = next;
           continue;
         }
-        return Optional.of(metadata(id, file, h, next));
+        return Optional.of(metadata(id, file, h, next, true));
       }
       if (status / 100 == 2) {
-        return Optional.of(metadata(id, file, h, uri));
+        return Optional.of(metadata(id, file, h, uri, false));
       }
       HubError error = HubError.of(response);
       if (status == 404 && error.isEntryNotFound()) {
@@ -212,8 +211,8 @@ final class HubClient {
     }
   }
 
-  private RemoteFile metadata(ModelId id, String file, HttpHeaders h, URI location)
-      throws IOException {
+  private RemoteFile metadata(
+      ModelId id, String file, HttpHeaders h, URI location, boolean redirected) throws IOException {
     String commit =
         h.firstValue("X-Repo-Commit")
             .orElseThrow(
@@ -238,8 +237,10 @@ final class HubClient {
     if (!ModelId.isCommitHash(commit) || !etag.matches("[A-Za-z0-9._-]+")) {
       throw new IOException("malformed X-Repo-Commit/ETag from " + location + " for " + file);
     }
+    // a redirect's Content-Length is that of its own (empty) body
     long size =
-        h.firstValueAsLong("X-Linked-Size").orElse(h.firstValueAsLong("Content-Length").orElse(-1));
+        h.firstValueAsLong("X-Linked-Size")
+            .orElse(redirected ? -1 : h.firstValueAsLong("Content-Length").orElse(-1));
     return new RemoteFile(file, commit, etag, size, location);
   }
 

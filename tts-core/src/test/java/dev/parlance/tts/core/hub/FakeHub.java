@@ -62,6 +62,12 @@ final class FakeHub implements AutoCloseable {
   volatile boolean corrupt;
   volatile long cdnDelayMillis;
 
+  /** The next this-many CDN GETs of any blob answer 503. */
+  final AtomicInteger cdnErrors = new AtomicInteger();
+
+  /** The next this-many hub requests answer 500. */
+  final AtomicInteger hubErrors = new AtomicInteger();
+
   FakeHub() throws IOException {
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     hub = HttpServer.create(loopback, 0);
@@ -161,6 +167,10 @@ final class FakeHub implements AutoCloseable {
   private void resolve(HttpExchange ex) throws IOException {
     String rawPath = ex.getRequestURI().getRawPath();
     record(ex, "hub");
+    if (hubErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      ex.sendResponseHeaders(500, -1);
+      return;
+    }
     Matcher m = RESOLVE.matcher(rawPath);
     if (!m.matches()) {
       error(ex, 404, "RepoNotFound", "no such route");
@@ -231,6 +241,10 @@ final class FakeHub implements AutoCloseable {
     byte[] bytes = cdnBlobs.get(sha);
     if (bytes == null) {
       ex.sendResponseHeaders(404, -1);
+      return;
+    }
+    if (cdnErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      ex.sendResponseHeaders(503, -1);
       return;
     }
     if (cdnDelayMillis > 0) {

@@ -175,6 +175,31 @@ class ModelResolverTest {
   }
 
   @Test
+  void hubServerErrorsFallBackToTheCache() {
+    hub.hubErrors.set(1_000);
+    HubException e = assertThrows(HubException.class, () -> resolver(config()).resolve(REPO));
+    assertEquals(HubException.Kind.NOT_CACHED, e.kind());
+    assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+
+    hub.hubErrors.set(0);
+    Path online = resolver(config()).resolve(REPO);
+    hub.hubErrors.set(1_000);
+    assertEquals(online, resolver(config()).resolve(REPO));
+  }
+
+  @Test
+  void transientCdnErrorsAreRetried() throws IOException {
+    hub.cdnErrors.set(1);
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(repo.files().get(WEIGHTS), Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    assertArrayEquals(
+        repo.files().get("spiece.model"), Files.readAllBytes(snapshot.resolve("spiece.model")));
+    assertEquals(3, hub.requests("cdn", "GET").size(), "one failed GET, then one per LFS file");
+  }
+
+  @Test
   void reusesACacheWrittenByPython() throws IOException {
     // Built by hand the way huggingface_hub writes it: blobs named by etag, relative symlinks,
     // refs/main holding the commit without a newline.
