@@ -90,6 +90,11 @@ final class FakeHub implements AutoCloseable {
 
   /** Serves the files of a directory (except the golden test outputs) as repository {@code id}. */
   Repo addRepo(String id, Path dir, boolean gated) throws IOException {
+    return addRepo(id, checkpointFiles(dir), gated);
+  }
+
+  /** The files of a fixture checkpoint by name, without the golden test outputs. */
+  static Map<String, byte[]> checkpointFiles(Path dir) throws IOException {
     Map<String, byte[]> files = new LinkedHashMap<>();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.sorted().toList()) {
@@ -99,7 +104,7 @@ final class FakeHub implements AutoCloseable {
         }
       }
     }
-    return addRepo(id, files, gated);
+    return files;
   }
 
   Repo addRepo(String id, Map<String, byte[]> files, boolean gated) {

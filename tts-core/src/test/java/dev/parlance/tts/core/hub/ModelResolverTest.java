@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class ModelResolverTest {
   void startHub() throws IOException {
     cacheDir = tmp.resolve("hf/hub");
     hub = new FakeHub();
-    Map<String, byte[]> files = readDir(FakeHub.fixture());
+    Map<String, byte[]> files = FakeHub.checkpointFiles(FakeHub.fixture());
     files.put("training_state.bin", new byte[] {1, 2, 3}); // in the repo, never needed
     repo = hub.addRepo(REPO, files, false);
     hub.faultBlob = FakeHub.sha256Hex(files.get(WEIGHTS));
@@ -90,7 +91,7 @@ class ModelResolverTest {
     for (Map.Entry<String, byte[]> f : repo.files().entrySet()) {
       Path pointer = snapshot.resolve(f.getKey());
       if (f.getKey().equals("training_state.bin")) {
-        assertFalse(Files.exists(pointer, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(pointer, LinkOption.NOFOLLOW_LINKS));
         continue;
       }
       String etag = FakeHub.etagOf(f.getKey(), f.getValue());
@@ -524,17 +525,5 @@ class ModelResolverTest {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
     }
-  }
-
-  private static Map<String, byte[]> readDir(Path dir) throws IOException {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.sorted().toList()) {
-        if (!p.getFileName().toString().startsWith("golden")) {
-          files.put(p.getFileName().toString(), Files.readAllBytes(p));
-        }
-      }
-    }
-    return files;
   }
 }
