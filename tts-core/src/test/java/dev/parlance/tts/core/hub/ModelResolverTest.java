@@ -315,9 +315,12 @@ class ModelResolverTest {
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Path>> results = new ArrayList<>();
+      Files.createDirectories(cacheDir);
+      Path link = Files.createSymbolicLink(tmp.resolve("cache-link"), cacheDir);
       for (int i = 0; i < threads; i++) {
-        // separate resolvers, as separate components of one server would have
-        ModelResolver resolver = resolver(config());
+        // separate resolvers, as separate components of one server would have; half of them
+        // reach the cache through a symlink
+        ModelResolver resolver = resolver(i % 2 == 0 ? config() : config().withCacheDir(link));
         results.add(
             pool.submit(
                 () -> {
@@ -328,7 +331,7 @@ class ModelResolverTest {
       start.countDown();
       Set<Path> paths = new HashSet<>();
       for (Future<Path> f : results) {
-        paths.add(f.get(30, TimeUnit.SECONDS));
+        paths.add(f.get(30, TimeUnit.SECONDS).toRealPath());
       }
       assertEquals(1, paths.size());
       Path snapshot = paths.iterator().next();
