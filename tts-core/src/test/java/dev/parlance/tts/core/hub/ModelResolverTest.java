@@ -142,6 +142,7 @@ class ModelResolverTest {
     HubConfig offline =
         HubConfig.fromEnvironment(
             Map.of(
+                "HF_HOME", tmp.toString(),
                 "HF_HUB_CACHE", cacheDir.toString(),
                 "HF_ENDPOINT", hub.endpoint().toString(),
                 "HF_HUB_OFFLINE", "1"));
