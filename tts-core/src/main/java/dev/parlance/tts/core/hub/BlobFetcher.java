@@ -51,7 +51,8 @@ final class BlobFetcher {
    *     process finished it while we waited for the lock)
    */
   @SuppressWarnings("try") // the lock is held, not used, inside the block
-  boolean fetch(ModelId id, RepoCache cache, RemoteFile remote) throws IOException {
+  boolean fetch(ModelId id, RepoCache cache, RemoteFile remote, Refresh refresh)
+      throws IOException {
     Path blob = cache.blob(remote.etag());
     if (Files.exists(blob)) {
       return false;
@@ -84,6 +85,7 @@ final class BlobFetcher {
               MAX_ATTEMPTS,
               e.toString());
           pause(attempt);
+          remote = refreshed(remote, refresh, label);
           continue;
         }
         Optional<String> problem = verify(partial, remote);
@@ -118,6 +120,28 @@ final class BlobFetcher {
               + "); the part already downloaded is kept and resumed next time",
           lastFailure);
     }
+  }
+
+  /** Asks the hub again for a file's metadata, for a fresh download URL. */
+  interface Refresh {
+    RemoteFile get() throws IOException;
+  }
+
+  /**
+   * CDN URLs are signed and expire (an hour on huggingface.co), so a retry of a long download asks
+   * the hub for a fresh one. The blob must stay the same: the file is pinned to a commit.
+   */
+  private static RemoteFile refreshed(RemoteFile remote, Refresh refresh, String label) {
+    try {
+      RemoteFile fresh = refresh.get();
+      if (fresh.etag().equals(remote.etag()) && fresh.size() == remote.size()) {
+        return fresh;
+      }
+      log.warn("{} changed on the hub while downloading; keeping the first answer", label);
+    } catch (IOException | HubException e) {
+      log.debug("Could not refresh the download URL of {}: {}", label, e.toString());
+    }
+    return remote;
   }
 
   private void download(String label, RepoCache cache, RemoteFile remote, Path partial)

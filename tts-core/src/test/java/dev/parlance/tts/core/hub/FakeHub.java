@@ -42,7 +42,13 @@ final class FakeHub implements AutoCloseable {
   record Repo(String id, String commit, Map<String, byte[]> files, boolean gated) {}
 
   /** One request as the servers saw it. */
-  record Request(String server, String method, String path, String range, String authorization) {}
+  record Request(
+      String server,
+      String method,
+      String path,
+      String query,
+      String range,
+      String authorization) {}
 
   private final HttpServer hub;
   private final HttpServer cdn;
@@ -64,6 +70,14 @@ final class FakeHub implements AutoCloseable {
 
   /** The next this-many CDN GETs of any blob answer 503. */
   final AtomicInteger cdnErrors = new AtomicInteger();
+
+  /**
+   * When set, CDN URLs are signed with the current epoch and older signatures get 403; a cut
+   * connection (truncation fault) advances the epoch, as if the URL expired during the download.
+   */
+  volatile boolean signedUrls;
+
+  private final AtomicInteger signatureEpoch = new AtomicInteger();
 
   /** The next this-many hub requests answer 500. */
   final AtomicInteger hubErrors = new AtomicInteger();
@@ -222,7 +236,9 @@ final class FakeHub implements AutoCloseable {
       h.set("ETag", "\"" + gitBlobId(bytes) + "\"");
       h.set("X-Linked-Etag", "\"" + sha + "\"");
       h.set("X-Linked-Size", Long.toString(bytes.length));
-      h.set("Location", "http://127.0.0.1:" + cdnPort() + "/blobs/" + sha + "?signature=x");
+      h.set(
+          "Location",
+          "http://127.0.0.1:" + cdnPort() + "/blobs/" + sha + "?signature=" + signatureEpoch.get());
       ex.sendResponseHeaders(302, -1);
       return;
     }
@@ -250,6 +266,11 @@ final class FakeHub implements AutoCloseable {
     }
     if (cdnErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       ex.sendResponseHeaders(503, -1);
+      return;
+    }
+    if (signedUrls
+        && !("signature=" + signatureEpoch.get()).equals(ex.getRequestURI().getQuery())) {
+      ex.sendResponseHeaders(403, -1);
       return;
     }
     if (cdnDelayMillis > 0) {
@@ -289,6 +310,7 @@ final class FakeHub implements AutoCloseable {
       Thread.sleep(sleep);
     }
     if (end < bytes.length) {
+      signatureEpoch.incrementAndGet();
       throw new IOException("fault injected: body cut at " + end); // closes the connection
     }
     out.close();
@@ -300,6 +322,7 @@ final class FakeHub implements AutoCloseable {
             server,
             ex.getRequestMethod(),
             ex.getRequestURI().getPath(),
+            ex.getRequestURI().getQuery(),
             ex.getRequestHeaders().getFirst("Range"),
             ex.getRequestHeaders().getFirst("Authorization")));
   }

@@ -246,6 +246,22 @@ class ModelResolverTest {
   }
 
   @Test
+  void anExpiredDownloadUrlIsRefreshedBeforeResuming() throws IOException {
+    hub.signedUrls = true;
+    hub.truncations.set(1);
+    hub.truncateAt = 200_000;
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(repo.files().get(WEIGHTS), Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    List<FakeHub.Request> gets = hub.downloadsOf(repo, WEIGHTS);
+    assertEquals(2, gets.size(), gets.toString());
+    assertEquals("signature=0", gets.get(0).query());
+    assertEquals("signature=1", gets.get(1).query());
+    assertEquals("bytes=200000-", gets.get(1).range());
+  }
+
+  @Test
   void resumesAnIncompleteFileLeftByACrashedProcess() throws IOException {
     byte[] weights = repo.files().get(WEIGHTS);
     String sha = FakeHub.sha256Hex(weights);
