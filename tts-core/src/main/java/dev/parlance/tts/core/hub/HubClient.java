@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -106,8 +107,12 @@ final class HubClient {
    * Appends the missing bytes of {@code remote} to {@code partial} (a {@code Range} request when it
    * already holds some), following redirects. A stall longer than the download timeout aborts with
    * an {@link IOException}, as does a truncated body; the partial file keeps what arrived.
+   *
+   * @param digest fed with the whole file's bytes (kept prefix included), or {@code null}
+   * @return whether {@code digest} saw the whole file (false when nothing had to be fetched)
    */
-  void download(RemoteFile remote, Path partial, DownloadProgressFactory progress)
+  boolean download(
+      RemoteFile remote, Path partial, MessageDigest digest, DownloadProgressFactory progress)
       throws IOException {
     long have = Files.exists(partial) ? Files.size(partial) : 0;
     if (remote.size() >= 0 && have > remote.size()) {
@@ -118,7 +123,7 @@ final class HubClient {
       if (have == 0) {
         Files.write(partial, new byte[0]);
       }
-      return; // complete already, e.g. a crash between download and rename: verify it
+      return false; // complete already, e.g. a crash between download and rename: verify it
     }
     URI uri = remote.location();
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -172,7 +177,11 @@ final class HubClient {
       try (FileChannel out = channel) {
         out.truncate(start);
         out.position(start);
-        FileSink sink = new FileSink(out, p);
+        if (digest != null) {
+          digest.reset();
+          Sha256.update(digest, partial, start); // the part kept from an earlier attempt
+        }
+        FileSink sink = new FileSink(out, digest, p);
         response.body().subscribe(sink);
         sink.await(config.downloadTimeout(), remote.file());
       }
@@ -182,7 +191,7 @@ final class HubClient {
             "connection closed after " + size + " of " + remote.size() + " bytes of " + remote);
       }
       p.finish();
-      return;
+      return true;
     }
     throw new IOException("more than " + MAX_REDIRECTS + " redirects for " + remote.file());
   }
@@ -295,13 +304,15 @@ final class HubClient {
   /** Writes the body to the file as it arrives; notices stalls, which the JDK client does not. */
   private static final class FileSink implements Flow.Subscriber<List<ByteBuffer>> {
     private final FileChannel out;
+    private final MessageDigest digest;
     private final DownloadProgress progress;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastActivity = System.nanoTime();
 
-    FileSink(FileChannel out, DownloadProgress progress) {
+    FileSink(FileChannel out, MessageDigest digest, DownloadProgress progress) {
       this.out = out;
+      this.digest = digest;
       this.progress = progress;
     }
 
@@ -316,6 +327,9 @@ final class HubClient {
       try {
         for (ByteBuffer b : buffers) {
           int n = b.remaining();
+          if (digest != null) {
+            digest.update(b.duplicate());
+          }
           while (b.hasRemaining()) {
             out.write(b);
           }

@@ -278,6 +278,18 @@ class ModelResolverTest {
   }
 
   @Test
+  void aCompleteFileLeftBeforeItsRenameIsVerifiedNotDownloaded() throws IOException {
+    byte[] weights = repo.files().get(WEIGHTS);
+    Path blobs = Files.createDirectories(repoRoot(REPO).resolve("blobs"));
+    Files.write(blobs.resolve(FakeHub.sha256Hex(weights) + ".incomplete"), weights);
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    assertTrue(hub.downloadsOf(repo, WEIGHTS).isEmpty());
+  }
+
+  @Test
   void aCorruptPartialFileIsDiscardedAndDownloadedAgain() throws IOException {
     byte[] weights = repo.files().get(WEIGHTS);
     String sha = FakeHub.sha256Hex(weights);
