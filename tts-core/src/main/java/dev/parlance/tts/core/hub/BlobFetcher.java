@@ -1,7 +1,6 @@
 package dev.parlance.tts.core.hub;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -255,7 +254,7 @@ final class BlobFetcher {
         + " to a larger disk; the part already downloaded is kept and resumed";
   }
 
-  private void pause(int attempt) throws InterruptedIOException {
+  private void pause(int attempt) {
     if (attempt == MAX_ATTEMPTS) {
       return;
     }
@@ -263,7 +262,8 @@ final class BlobFetcher {
       Thread.sleep(retryBackoff.toMillis() * attempt);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted between download attempts");
+      throw new HubException(
+          HubException.Kind.DOWNLOAD_FAILED, "interrupted between download attempts", e);
     }
   }
 }
