@@ -59,6 +59,10 @@ public final class StreamBuffer<O> implements RowSink<O> {
         close();
         throw new CancelledException("interrupted while waiting for audio", false);
       }
+      if (closed) {
+        head = null;
+        return false;
+      }
     }
     if (head instanceof Failure f) {
       throw f.error;
@@ -93,13 +97,17 @@ public final class StreamBuffer<O> implements RowSink<O> {
     return closed;
   }
 
-  /** Stops reading: later outputs are refused (which cancels the request) and listeners run. */
+  /**
+   * Stops reading, from any thread: a consumer blocked in {@link #hasNext()} wakes and sees the
+   * end, later outputs are refused (which cancels the request) and close listeners run.
+   */
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
     events.clear();
+    events.add(COMPLETE); // wakes a consumer blocked in hasNext()
     for (Runnable l : closeListeners) {
       if (closeListeners.remove(l)) {
         l.run();
