@@ -44,7 +44,7 @@ public final class SentenceSplitter {
 
   /** The sentences of {@code text}, trimmed, without empty ones. */
   public List<String> split(String text) {
-    BreakIterator it = (BreakIterator) prototype.clone(); // iterators are stateful
+    BreakIterator it = prototype.clone(); // iterators are stateful
     it.setText(text);
     List<String> out = new ArrayList<>();
     int start = it.first();

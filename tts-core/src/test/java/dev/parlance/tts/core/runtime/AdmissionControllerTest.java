@@ -216,15 +216,22 @@ class AdmissionControllerTest {
                 () -> {
                   start.await();
                   for (int i = 0; i < perThread; i++) {
-                    try (Ticket ticket = ac.acquire("r" + tid + "-" + i, NO_DEADLINE)) {
+                    Ticket ticket;
+                    try {
+                      ticket = ac.acquire("r" + tid + "-" + i, NO_DEADLINE);
+                    } catch (OverloadedException e) {
+                      refused.incrementAndGet();
+                      continue;
+                    }
+                    try {
                       int now = concurrent.incrementAndGet();
                       maxConcurrent.accumulateAndGet(now, Math::max);
                       maxQueue.accumulateAndGet(ac.queueDepth(), Math::max);
                       Thread.sleep(1);
                       concurrent.decrementAndGet();
                       served.incrementAndGet();
-                    } catch (OverloadedException e) {
-                      refused.incrementAndGet();
+                    } finally {
+                      ticket.close();
                     }
                   }
                   return null;
