@@ -4,6 +4,7 @@ import dev.parlance.tts.spi.TtsRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -119,6 +120,38 @@ public record RuntimeConfig(
     List<String> voices = o.get("prewarm_voices", s -> split(s, ",")).orElse(List.of());
     b.prewarm(new Prewarm(phrases, voices));
     return b.build();
+  }
+
+  /**
+   * This config as engine options, the inverse of {@link #fromOptions(Map)}: how a host with a
+   * typed config passes it through {@code TtsEngineConfig.options()}.
+   */
+  public Map<String, String> toOptions() {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("max_in_flight", Integer.toString(maxInFlight));
+    o.put("queue_size", Integer.toString(queueCapacity));
+    o.put("max_queue_wait_ms", Long.toString(maxQueueWait.toMillis()));
+    o.put("max_batch_size", Integer.toString(maxBatchSize));
+    o.put("phrase_cache_bytes", Long.toString(phraseCacheBytes));
+    o.put("description_cache_bytes", Long.toString(descriptionCacheBytes));
+    diskCacheDir.ifPresent(d -> o.put("disk_cache_dir", d.toString()));
+    o.put("disk_cache_bytes", Long.toString(diskCacheBytes));
+    o.put("cache_unseeded", Boolean.toString(cacheUnseeded));
+    voicesFile.ifPresent(f -> o.put("voices_file", f.toString()));
+    o.put("max_text_chars", Integer.toString(maxTextChars));
+    if (!prewarm.phrases().isEmpty()) {
+      for (String phrase : prewarm.phrases()) {
+        if (phrase.contains("|")) {
+          throw new IllegalArgumentException(
+              "prewarm_phrases: a phrase containing '|' cannot be passed as an option");
+        }
+      }
+      o.put("prewarm_phrases", String.join("|", prewarm.phrases()));
+    }
+    if (!prewarm.voices().isEmpty()) {
+      o.put("prewarm_voices", String.join(",", prewarm.voices()));
+    }
+    return o;
   }
 
   private static boolean parseBoolean(String s) {

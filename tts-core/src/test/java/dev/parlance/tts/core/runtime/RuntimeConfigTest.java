@@ -61,6 +61,28 @@ class RuntimeConfigTest {
   }
 
   @Test
+  void optionsRoundTrip() {
+    RuntimeConfig c =
+        RuntimeConfig.builder()
+            .maxInFlight(3)
+            .queueCapacity(7)
+            .maxQueueWait(Duration.ofMillis(1500))
+            .maxBatchSize(5)
+            .phraseCacheBytes(123)
+            .descriptionCacheBytes(456)
+            .diskCacheDir(Path.of("tts-cache"))
+            .diskCacheBytes(789)
+            .cacheUnseeded(true)
+            .voicesFile(Path.of("my-voices.json"))
+            .maxTextChars(1000)
+            .prewarm(new Prewarm(List.of("Hello, there.", "Bye."), List.of("jon", "lea")))
+            .build();
+    assertEquals(c, RuntimeConfig.fromOptions(c.toOptions()));
+    assertEquals(
+        RuntimeConfig.DEFAULT, RuntimeConfig.fromOptions(RuntimeConfig.DEFAULT.toOptions()));
+  }
+
+  @Test
   void errorsNameTheSetting() {
     assertError(Map.of("max_in_flight", "0"), "max_in_flight must be >= 1");
     assertError(Map.of("max_in_flight", "many"), "max_in_flight has an invalid value \"many\"");
