@@ -65,12 +65,15 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
     }
     Gauge.builder("tts.queue.depth", queueDepth, s -> s.getAsInt())
         .description("Requests waiting for admission")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("tts.inflight.streams", inFlight, s -> s.getAsInt())
         .description("Requests admitted and synthesising")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("tts.batch.active.rows", activeRows, s -> s.getAsInt())
         .description("Rows in the decoder batch now")
+        .strongReference(true)
         .register(registry);
     caches.forEach((name, stats) -> bindCache(registry, name, stats));
     meters = new Meters(registry);
@@ -91,10 +94,12 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
         .tag("cache", name)
         .baseUnit("bytes")
         .description("Estimated bytes held in memory")
+        .strongReference(true)
         .register(registry);
     Gauge.builder("tts.cache.entries", stats, s -> s.get().entries())
         .tag("cache", name)
         .description("Entries held in memory")
+        .strongReference(true)
         .register(registry);
   }
 

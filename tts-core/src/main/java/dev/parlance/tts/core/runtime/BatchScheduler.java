@@ -1,6 +1,7 @@
 package dev.parlance.tts.core.runtime;
 
 import dev.parlance.tts.core.metrics.RuntimeListener;
+import dev.parlance.tts.spi.CancelledException;
 import dev.parlance.tts.spi.EngineFailureException;
 import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.TtsException;
@@ -184,7 +185,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
           lock.unlock();
         }
         for (Pending<J, O> p : dropped) {
-          end(p.ticket, p.sink, p.ticket.stopReason().orElseThrow());
+          end(p.ticket, p.sink, stopError(p.ticket));
         }
         leaveStoppedRows();
         lock.lock();
@@ -221,7 +222,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
       if (row.ticket.stopped()) {
         it.remove();
         leave(row);
-        end(row.ticket, row.sink, row.ticket.stopReason().orElseThrow());
+        end(row.ticket, row.sink, stopError(row.ticket));
       }
     }
   }
@@ -345,6 +346,14 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.debug("sink of {} failed on error delivery", ticket.requestId(), e);
     }
+  }
+
+  /** Why a stopped ticket stopped (a wall clock stepping back cannot make the reason vanish). */
+  private static CancelledException stopError(Ticket ticket) {
+    return ticket
+        .stopReason()
+        .orElseGet(
+            () -> new CancelledException("request " + ticket.requestId() + " was stopped", false));
   }
 
   private static TtsException failure(String message, RuntimeException cause) {

@@ -67,7 +67,9 @@ public final class Ticket implements AutoCloseable {
       cancelled = true;
     }
     for (Runnable listener : cancelListeners) {
-      listener.run();
+      if (cancelListeners.remove(listener)) { // once, even racing onCancel
+        listener.run();
+      }
     }
     return true;
   }
