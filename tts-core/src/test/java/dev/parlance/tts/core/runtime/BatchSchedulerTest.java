@@ -147,6 +147,92 @@ class BatchSchedulerTest {
   }
 
   @Test
+  void randomCancellationsAndDeadlinesUnderLoadLeakNothing() {
+    start(5, 500, 3);
+    int threads = 8;
+    int perThread = 30;
+    AtomicInteger completed = new AtomicInteger();
+    AtomicInteger cancelled = new AtomicInteger();
+    AtomicInteger expired = new AtomicInteger();
+    List<Ticket> tickets = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService cancellers = Executors.newSingleThreadExecutor();
+    assertTimeoutPreemptively(
+        LIMIT,
+        () -> {
+          ExecutorService pool = Executors.newFixedThreadPool(threads);
+          List<Future<?>> futures = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int tid = t;
+            futures.add(
+                pool.submit(
+                    () -> {
+                      Random random = new Random(100 + tid);
+                      for (int i = 0; i < perThread; i++) {
+                        int kind = random.nextInt(6);
+                        // kind 0 would run for a million steps: its 2 ms deadline ends it.
+                        Job job =
+                            new Job(tid * 1000 + i, kind == 0 ? 1_000_000 : 1 + random.nextInt(30));
+                        Optional<Instant> deadline =
+                            kind == 0 ? Optional.of(Instant.now().plusMillis(2)) : Optional.empty();
+                        Ticket ticket;
+                        try {
+                          ticket = admission.acquire("job-" + job.id(), deadline);
+                        } catch (CancelledException e) {
+                          assertTrue(e.deadlineExceeded());
+                          expired.incrementAndGet(); // the deadline passed while queued
+                          continue;
+                        }
+                        tickets.add(ticket);
+                        StreamBuffer<Long> buffer = submit(job, ticket);
+                        if (kind == 1 || kind == 2) {
+                          int after = random.nextInt(5);
+                          cancellers.submit(
+                              () -> {
+                                for (int k = 0; k < after && !ticket.isReleased(); k++) {
+                                  Thread.onSpinWait();
+                                }
+                                ticket.cancel();
+                              });
+                        }
+                        List<Long> out = new ArrayList<>();
+                        try {
+                          while (buffer.hasNext()) {
+                            out.add(buffer.next());
+                          }
+                          assertEquals(job.expected(), out);
+                          completed.incrementAndGet();
+                        } catch (CancelledException e) {
+                          for (int n = 0; n < out.size(); n++) { // a prefix of the solo output
+                            assertEquals(job.id() * 100_000L + n + 1, out.get(n));
+                          }
+                          (e.deadlineExceeded() ? expired : cancelled).incrementAndGet();
+                        }
+                      }
+                      return null;
+                    }));
+          }
+          for (Future<?> f : futures) {
+            f.get();
+          }
+          pool.shutdown();
+          cancellers.shutdown();
+          assertTrue(cancellers.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+          while (admission.inFlight() > 0) {
+            Thread.sleep(1);
+          }
+        });
+    assertEquals(threads * perThread, completed.get() + cancelled.get() + expired.get());
+    assertTrue(expired.get() > 0, "no deadline fired");
+    assertTrue(cancelled.get() > 0, "no cancellation landed");
+    assertTrue(completed.get() > 0);
+    tickets.forEach(t -> assertTrue(t.isReleased(), t.toString()));
+    assertEquals(stepper.joined.get(), stepper.left.get());
+    stepper.leavesPerJob.values().forEach(n -> assertEquals(1, n.get()));
+    assertTrue(stepper.maxBatch() <= 3);
+    assertEquals(0, admission.queueDepth());
+  }
+
+  @Test
   void cancellationStopsTheRowWithinOneStep() {
     start(4, 4, 4);
     stepper.stepSleepMillis = 2;
