@@ -87,12 +87,6 @@ public final class PhraseCache {
     disk.ifPresent(d -> d.write(key, own));
   }
 
-  /** Drops every in-memory entry (the disk tier stays). */
-  public void invalidateMemory() {
-    memory.invalidateAll();
-    memory.cleanUp();
-  }
-
   /** Counters and sizes now. */
   public CacheStats stats() {
     memory.cleanUp();

@@ -66,11 +66,6 @@ public final class RequestObserver {
     }
   }
 
-  /** Seconds of audio reported so far. */
-  public double audioSeconds() {
-    return audioSeconds;
-  }
-
   private Duration elapsed() {
     return Duration.ofNanos(nanoTime.getAsLong() - receivedNanos);
   }

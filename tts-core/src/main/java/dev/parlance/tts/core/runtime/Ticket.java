@@ -148,10 +148,6 @@ public final class Ticket implements AutoCloseable {
     return admittedNanos;
   }
 
-  long createdNanos() {
-    return createdNanos;
-  }
-
   @Override
   public String toString() {
     return "Ticket[" + requestId + (cancelled ? ", cancelled" : "") + "]";
