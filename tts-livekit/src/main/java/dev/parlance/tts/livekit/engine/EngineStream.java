@@ -183,6 +183,10 @@ abstract class EngineStream implements TtsAudioStream {
         TtsException error =
             e instanceof TtsException t ? t : new EngineFailureException("synthesis failed", e);
         try {
+          // what was heard before the failure is delivered in full, none of it final
+          for (AudioFrame frame : assembler.finish()) {
+            emit(frame, false);
+          }
           deliver(new Failure(error));
         } catch (InterruptedException interrupted) {
           // closed meanwhile: the reader no longer looks

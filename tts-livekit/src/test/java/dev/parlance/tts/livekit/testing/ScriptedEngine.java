@@ -143,6 +143,9 @@ public final class ScriptedEngine implements TtsEngine {
                 try {
                   Thread.sleep(firstChunkDelay.toMillis());
                   int sequence = 0;
+                  if (all.length == 0) {
+                    queue.put(new AudioChunk(all, format, 0, 0, true));
+                  }
                   for (int at = 0; at < all.length && !closed; at += chunkSamples) {
                     if (fault != null && sequence == fault.afterChunks()) {
                       queue.put(fault.error());
