@@ -1,5 +1,6 @@
 package dev.parlance.tts.livekit.engine;
 
+import dev.parlance.tts.core.audio.Resampler;
 import dev.parlance.tts.livekit.AudioFrame;
 import dev.parlance.tts.livekit.ConnOptions;
 import dev.parlance.tts.livekit.SynthesizedAudio;
@@ -63,7 +64,7 @@ abstract class EngineStream implements TtsAudioStream {
 
   // Producer state, for the segment being spoken.
   private final FrameAssembler assembler;
-  private RateConverter converter;
+  private Resampler converter; // engine rate -> output rate, continuous across chunks
   private String segmentId;
   private String requestId;
   private long segmentStartNanos;
@@ -211,7 +212,7 @@ abstract class EngineStream implements TtsAudioStream {
       firstFrameNanos = 0;
       audioNanos = 0;
       characters = 0;
-      converter = owner.newRateConverter();
+      converter = owner.newResampler();
     }
     characters += text.length();
     pendingDelta += (pendingDelta.isEmpty() ? "" : " ") + text;

@@ -1,5 +1,6 @@
 package dev.parlance.tts.livekit.engine;
 
+import dev.parlance.tts.core.audio.Resampler;
 import dev.parlance.tts.livekit.ChunkedStream;
 import dev.parlance.tts.livekit.ConnOptions;
 import dev.parlance.tts.livekit.SynthesizeStream;
@@ -78,8 +79,13 @@ public final class EngineTts implements Tts {
     this.maxSentenceChars = Math.min(b.maxSentenceChars, engine.capabilities().maxTextChars());
     // About ten seconds of audio may wait for a slow reader before the engine is held back.
     this.maxBufferedFrames = (int) Math.max(1, 10_000 / Math.max(1, frameDuration.toMillis()));
-    if (sampleRate != engineFormat.sampleRate()) {
-      newRateConverter(); // fails early if the conversion is not possible
+    if (sampleRate != engineFormat.sampleRate() && engineFormat.channels() != 1) {
+      throw new IllegalArgumentException(
+          "resampling to "
+              + sampleRate
+              + " Hz needs mono audio; the engine produces "
+              + engineFormat.channels()
+              + " channels");
     }
   }
 
@@ -190,16 +196,8 @@ public final class EngineTts implements Tts {
     return TtsRequest.builder().text(text).voice(voice).sampling(sampling).build();
   }
 
-  RateConverter newRateConverter() {
-    if (sampleRate == engineFormat.sampleRate()) {
-      return RateConverter.identity();
-    }
-    throw new IllegalArgumentException(
-        "sampleRate "
-            + sampleRate
-            + " differs from the engine's "
-            + engineFormat.sampleRate()
-            + " Hz and resampling is not available yet");
+  Resampler newResampler() {
+    return new Resampler(engineFormat.sampleRate(), sampleRate);
   }
 
   int maxBufferedFrames() {
