@@ -49,7 +49,8 @@ public final class AgentDispatcher {
 
   /** Cancels dispatch {@code dispatchId} in {@code room}. */
   public AgentDispatch delete(String dispatchId, String room) {
-    return execute(client.deleteDispatch(dispatchId, room));
+    // the SDK's parameter order is (room, dispatchId)
+    return execute(client.deleteDispatch(room, dispatchId));
   }
 
   private static <T> T execute(Call<T> call) {

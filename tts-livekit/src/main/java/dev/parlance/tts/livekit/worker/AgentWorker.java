@@ -52,6 +52,9 @@ public final class AgentWorker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentWorker.class);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
+  /** Participant attribute naming the agent, set on every accepted job (Agents' convention). */
+  public static final String AGENT_NAME_ATTRIBUTE = "lk.agent.name";
+
   /** Where the worker stands. */
   public enum State {
     NEW,
@@ -379,7 +382,9 @@ public final class AgentWorker implements AutoCloseable {
                   .setParticipantIdentity(answer.identity())
                   .setParticipantName(answer.name())
                   .setParticipantMetadata(answer.metadata())
-                  .putAllParticipantAttributes(answer.attributes());
+                  .putAllParticipantAttributes(answer.attributes())
+                  // as the Python and Node workers do: tools find the agent by this attribute
+                  .putParticipantAttributes(AGENT_NAME_ATTRIBUTE, options.agentName());
           sendCurrent(WorkerMessage.newBuilder().setAvailability(response).build());
         });
   }
