@@ -133,7 +133,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
     refuseUpgrades.set(n);
   }
 
-  /** Closes every open worker connection abruptly, as a server restart would. */
+  /** Closes every open worker connection, as a server restart does (close code 1012). */
   public void dropAllConnections() {
     for (WorkerConnection c : connections) {
       c.drop();
@@ -554,7 +554,8 @@ public final class FakeLiveKitServer implements AutoCloseable {
       WebSocket ws = socket;
       open = false;
       if (ws != null) {
-        ws.cancel();
+        // server-side sockets cannot be cancel()led in mockwebserver3; a restart closes them
+        ws.close(1012, "service restart");
       }
     }
 
