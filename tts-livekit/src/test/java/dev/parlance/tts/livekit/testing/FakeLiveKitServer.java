@@ -345,7 +345,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
       return new MockResponse.Builder().code(401).body("invalid token").build();
     }
     if (!Boolean.TRUE.equals(video(jwt).get("agent"))) {
-      return new MockResponse.Builder().code(403).body("agent grant required").build();
+      return new MockResponse.Builder().code(401).body("agent grant required").build();
     }
     WorkerConnection connection = new WorkerConnection();
     connections.add(connection);
