@@ -6,6 +6,7 @@ export default defineAgent({
   entry: async (ctx) => {
     const seen = {
       jobId: ctx.job.id,
+      dispatchId: ctx.job.dispatchId,
       room: ctx.job.room?.name,
       metadata: ctx.job.metadata,
       agentName: ctx.job.agentName,

@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The machinery shared by chunked and incremental streams: a producer thread takes sentences from
@@ -55,6 +56,7 @@ abstract class EngineStream implements TtsAudioStream {
   private final BlockingQueue<Input> inputs = new ArrayBlockingQueue<>(MAX_PENDING_INPUTS);
   private final BlockingQueue<Object> outputs;
   private final Thread producer;
+  private final AtomicBoolean closing = new AtomicBoolean();
   private volatile boolean closed;
   private volatile AudioStream inFlight;
 
@@ -88,10 +90,15 @@ abstract class EngineStream implements TtsAudioStream {
     producer.start();
   }
 
-  /** Queues work for the producer, blocking if a thousand items are already waiting. */
+  /**
+   * Queues work for the producer, waiting while a thousand items are already queued; gives up
+   * silently once the stream is closed.
+   */
   final void submit(Input input) {
     try {
-      inputs.put(input);
+      while (!closed && !inputs.offer(input, 20, TimeUnit.MILLISECONDS)) {
+        // the producer is behind (a slow reader holds it back): wait, but notice close()
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new CancelledException("interrupted while queueing text", false);
@@ -146,12 +153,11 @@ abstract class EngineStream implements TtsAudioStream {
 
   @Override
   public void close() {
-    synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
+    // not synchronized: an input thread may hold this stream's monitor while it waits
+    if (!closing.compareAndSet(false, true)) {
+      return;
     }
+    closed = true;
     AudioStream engineStream = inFlight;
     if (engineStream != null) {
       engineStream.close();

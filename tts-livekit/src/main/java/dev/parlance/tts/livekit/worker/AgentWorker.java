@@ -69,6 +69,7 @@ public final class AgentWorker implements AutoCloseable {
   private final JobHandler handler;
   private final AccessTokens tokens;
   private final OkHttpClient http;
+  private final boolean ownsHttp;
   private final ScheduledExecutorService timers;
   private final ExecutorService jobThreads;
   private final Map<String, RunningJob> jobs = new ConcurrentHashMap<>();
@@ -103,15 +104,21 @@ public final class AgentWorker implements AutoCloseable {
   }
 
   public AgentWorker(AgentWorkerOptions options, JobHandler handler) {
-    this(options, handler, new OkHttpClient());
+    this(options, handler, new OkHttpClient(), true);
   }
 
-  /** With a caller-configured HTTP client. */
+  /** With a caller-configured HTTP client, which the caller keeps owning. */
   public AgentWorker(AgentWorkerOptions options, JobHandler handler, OkHttpClient http) {
+    this(options, handler, http, false);
+  }
+
+  private AgentWorker(
+      AgentWorkerOptions options, JobHandler handler, OkHttpClient http, boolean ownsHttp) {
+    this.ownsHttp = ownsHttp;
     this.options = Objects.requireNonNull(options, "options");
     this.handler = Objects.requireNonNull(handler, "handler");
     this.tokens = new AccessTokens(options.credentials(), Duration.ofMinutes(10));
-    this.http = http.newBuilder().pingInterval(Duration.ZERO).build();
+    this.http = http;
     this.timers =
         Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "parlance-agent-worker"));
     this.jobThreads = Executors.newCachedThreadPool(r -> daemon(r, "parlance-agent-job"));
@@ -184,7 +191,10 @@ public final class AgentWorker implements AutoCloseable {
     }
     timers.shutdownNow();
     jobThreads.shutdownNow();
-    http.dispatcher().executorService().shutdown();
+    if (ownsHttp) {
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+    }
   }
 
   // ---------------------------------------------------------------- connection

@@ -17,7 +17,6 @@ import io.livekit.server.RoomName;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -485,12 +484,14 @@ public final class FakeLiveKitServer implements AutoCloseable {
     }
 
     private final Map<String, Job> offered = new ConcurrentHashMap<>();
+    private final List<String> offerOrder = new CopyOnWriteArrayList<>();
 
     /** Sends an availability request for {@code job}; the answer lands in {@link #answers}. */
     public CompletableFuture<AvailabilityResponse> offer(Job job) {
       CompletableFuture<AvailabilityResponse> answer = new CompletableFuture<>();
       answers.put(job.getId(), answer);
       offered.put(job.getId(), job);
+      offerOrder.add(job.getId());
       send(
           ServerMessage.newBuilder()
               .setAvailability(AvailabilityRequest.newBuilder().setJob(job))
@@ -547,7 +548,7 @@ public final class FakeLiveKitServer implements AutoCloseable {
 
     /** Offered job ids, in order. */
     public List<String> offeredJobs() {
-      return new ArrayList<>(offered.keySet());
+      return List.copyOf(offerOrder);
     }
 
     void drop() {

@@ -89,7 +89,7 @@ class AgentWorkerTest {
 
   private static String offeredJob(WorkerConnection c, int index) throws InterruptedException {
     await(() -> c.offeredJobs().size() > index, "job offer " + index);
-    return c.offeredJobs().stream().sorted().toList().get(index);
+    return c.offeredJobs().get(index);
   }
 
   private static List<JobStatus> statuses(WorkerConnection c, String jobId) {

@@ -96,7 +96,7 @@ class NodeAgentsFidelityTest {
         Map<String, Object> video = token.getClaim("video").asMap();
         assertEquals("fidelity-room", video.get("room"));
         assertEquals(true, video.get("roomJoin"));
-        assertEquals(dispatch.getId(), server.dispatches.get(dispatch.getId()).getId());
+        assertEquals(dispatch.getId(), seen.get("dispatchId").getAsString());
 
         // load reports every 2.5 s
         long statusDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
