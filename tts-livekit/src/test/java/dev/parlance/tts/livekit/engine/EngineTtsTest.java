@@ -263,6 +263,40 @@ class EngineTtsTest {
   }
 
   @Test
+  void closeFromAnotherThreadReturnsAtOnceEvenWhenNobodyReads() throws Exception {
+    // nobody reads: the bounded frame queue fills and holds the engine back
+    ScriptedEngine engine = engine(Duration.ZERO);
+    try (EngineTts tts = tts(engine)) {
+      SynthesizeStream stream = tts.stream();
+      Thread llm =
+          new Thread(
+              () -> {
+                // more sentences than the input queue holds: this thread ends up waiting
+                // inside pushText, holding the stream's input monitor
+                try {
+                  for (int i = 0; i < 1100; i++) {
+                    stream.pushText("This sentence keeps the engine busy for a while. ");
+                  }
+                } catch (IllegalStateException closed) {
+                  // pushText after close(): expected
+                }
+              });
+      llm.start();
+      Thread.sleep(1500); // > 1.2 s: 10 s of audio is queued and the engine is held back
+      long t0 = System.nanoTime();
+      Thread closer = new Thread(stream::close);
+      closer.start();
+      closer.join(2000);
+      long micros = (System.nanoTime() - t0) / 1000;
+      assertFalse(closer.isAlive(), "close() returned");
+      assertTrue(micros < 200_000, "close() took " + micros + " us");
+      llm.join(2000);
+      assertFalse(llm.isAlive(), "the pushing thread is released or finishes");
+      assertFalse(stream.hasNext());
+    }
+  }
+
+  @Test
   void noAudioForNonEmptyTextIsAnError() {
     ScriptedEngine silent = new ScriptedEngine(RATE, 1000, 1000, Duration.ZERO, Duration.ZERO, 0);
     try (EngineTts tts = tts(silent);
