@@ -266,16 +266,21 @@ public final class EngineTts implements Tts {
       return this;
     }
 
+    /**
+     * The voice of every request: a preset or a Parler description; the default preset if unset.
+     */
     public Builder voice(Voice value) {
       voice = Objects.requireNonNull(value, "voice");
       return this;
     }
 
+    /** How the engine samples tokens; the engine's defaults if unset. */
     public Builder sampling(SamplingOptions value) {
       sampling = Objects.requireNonNull(value, "sampling");
       return this;
     }
 
+    /** The label in metrics and errors; {@code parlance.<engine name>} if unset. */
     public Builder label(String value) {
       label = value;
       return this;

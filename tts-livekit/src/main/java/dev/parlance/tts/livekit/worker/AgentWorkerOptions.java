@@ -86,14 +86,7 @@ public record AgentWorkerOptions(
     private String agentName = "";
     private String version = "parlance";
     private JobType jobType = JobType.JT_ROOM;
-    private ParticipantPermission permissions =
-        ParticipantPermission.newBuilder()
-            .setCanPublish(true)
-            .setCanSubscribe(true)
-            .setCanPublishData(true)
-            .setCanUpdateMetadata(true)
-            .setAgent(true)
-            .build();
+    private ParticipantPermission permissions = defaultPermissions();
     private int maxJobs = 4;
     private Duration statusInterval = Duration.ofMillis(2500);
     private Duration pingInterval = Duration.ofSeconds(10);
@@ -103,6 +96,18 @@ public record AgentWorkerOptions(
     private Duration maxBackoff = Duration.ofSeconds(15);
     private int maxReconnectAttempts = 16;
     private AudioOutputFactory audioOutputs;
+
+    /** What the Python and Node workers register with, {@code agent} included. */
+    @SuppressWarnings("deprecation") // the official workers still set the deprecated agent flag
+    private static ParticipantPermission defaultPermissions() {
+      return ParticipantPermission.newBuilder()
+          .setCanPublish(true)
+          .setCanSubscribe(true)
+          .setCanPublishData(true)
+          .setCanUpdateMetadata(true)
+          .setAgent(true)
+          .build();
+    }
 
     private Builder(String url, LiveKitCredentials credentials) {
       this.url = url;

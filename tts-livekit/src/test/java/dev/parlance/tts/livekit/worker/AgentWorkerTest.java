@@ -100,6 +100,7 @@ class AgentWorkerTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // the workers still send the deprecated agent flag
   void takesADispatchedJobAndSpeaksIntoTheJobsAudioOutput() throws Exception {
     ScriptedEngine engine =
         new ScriptedEngine(24_000, 440, 960, Duration.ofMillis(1), Duration.ZERO, 100);

@@ -42,6 +42,7 @@ class NodeAgentsFidelityTest {
   private static final String AGENT = "parlance-fidelity";
 
   @Test
+  @SuppressWarnings("deprecation") // the workers still send the deprecated agent flag
   void officialNodeWorkerRegistersTakesAJobAndRunsItsEntry() throws Exception {
     Assumptions.assumeTrue(
         onPath("node") && onPath("npm"),
