@@ -208,6 +208,12 @@ public final class AgentWorker implements AutoCloseable {
       gen = ++generation;
       state = State.CONNECTING;
       lastPongNanos = System.nanoTime();
+      // armed before the socket exists, so that an early registration always disarms it
+      registerDeadline =
+          timers.schedule(
+              () -> registrationOverdue(gen),
+              options.registerTimeout().toMillis(),
+              TimeUnit.MILLISECONDS);
     }
     Request request =
         new Request.Builder()
@@ -218,15 +224,20 @@ public final class AgentWorker implements AutoCloseable {
     synchronized (lock) {
       if (gen == generation && state != State.CLOSED) {
         socket = ws;
-        registerDeadline =
-            timers.schedule(
-                () -> connectionLost(gen, "no registration answer"),
-                options.registerTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
       } else {
         ws.cancel();
       }
     }
+  }
+
+  private void registrationOverdue(int gen) {
+    synchronized (lock) {
+      if (state == State.REGISTERED) {
+        return;
+      }
+    }
+    connectionLost(
+        gen, "no registration answer within " + options.registerTimeout().toMillis() + " ms");
   }
 
   private void connectionLost(int gen, String why) {

@@ -127,6 +127,9 @@ public final class FakeLiveKitServer implements AutoCloseable {
     return "ws://127.0.0.1:" + server.getPort();
   }
 
+  /** While true, registrations get no answer (a stalled server). */
+  public volatile boolean ignoreRegistrations;
+
   /** Refuses the next {@code n} {@code /agent} upgrades with 503. */
   public void refuseNextUpgrades(int n) {
     refuseUpgrades.set(n);
@@ -445,6 +448,9 @@ public final class FakeLiveKitServer implements AutoCloseable {
       received.add(message);
       switch (message.getMessageCase()) {
         case REGISTER -> {
+          if (ignoreRegistrations) {
+            return;
+          }
           registration.complete(message.getRegister());
           send(
               ServerMessage.newBuilder()

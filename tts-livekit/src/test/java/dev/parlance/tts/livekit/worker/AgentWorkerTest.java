@@ -252,6 +252,18 @@ class AgentWorkerTest {
   }
 
   @Test
+  void reconnectsWhenRegistrationIsNotAnswered() throws Exception {
+    server.ignoreRegistrations = true;
+    worker = new AgentWorker(options().registerTimeout(Duration.ofMillis(200)).build(), ctx -> {});
+    worker.start();
+    await(() -> server.connections.size() >= 2, "a second connection after the deadline");
+    assertTrue(worker.workerId().isEmpty());
+    server.ignoreRegistrations = false;
+    assertTrue(worker.awaitRegistered(Duration.ofSeconds(10)));
+    assertEquals(AgentWorker.State.REGISTERED, worker.state());
+  }
+
+  @Test
   void givesUpAfterMaxReconnectAttemptsWithAWrongSecret() throws Exception {
     LiveKitCredentials wrong =
         new LiveKitCredentials(CREDS.apiKey(), "not-the-secret-000000000000000000");
