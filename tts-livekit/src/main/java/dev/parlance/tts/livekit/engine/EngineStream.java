@@ -218,11 +218,13 @@ abstract class EngineStream implements TtsAudioStream {
       firstFrameNanos = 0;
       audioNanos = 0;
       characters = 0;
+      requestId = null;
       converter = owner.newResampler();
     }
     characters += text.length();
     pendingDelta += (pendingDelta.isEmpty() ? "" : " ") + text;
     TtsRequest request = owner.request(text);
+    String firstId = request.id();
     if (segmentId == null) {
       segmentId = request.id();
     }
@@ -255,7 +257,7 @@ abstract class EngineStream implements TtsAudioStream {
           throw e;
         }
         Thread.sleep(options.retryInterval().toMillis());
-        request = request.toBuilder().id(request.id() + "-retry" + (attempt + 1)).build();
+        request = request.toBuilder().id(firstId + "-retry" + (attempt + 1)).build();
       } finally {
         inFlight = null;
       }

@@ -178,6 +178,9 @@ class EngineTtsTest {
       }
     }
     assertEquals(3, engine.requests.size());
+    String first = engine.requests.get(0).id();
+    assertEquals(
+        first + "-retry2", engine.requests.get(2).id(), "retries are named after the first");
     assertEquals(2, errors.size());
     assertTrue(errors.stream().allMatch(TtsError::recoverable));
   }
