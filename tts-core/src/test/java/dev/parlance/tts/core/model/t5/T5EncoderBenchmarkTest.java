@@ -11,8 +11,10 @@ import dev.parlance.tts.core.checkpoint.SafetensorsWriter;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.TensorType;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -56,8 +58,7 @@ class T5EncoderBenchmarkTest {
         long[] ones = new long[tokens];
         Arrays.fill(ones, 1);
         var os =
-            (com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] ms = new double[runs];
         double[] cpuMs = new double[runs];
         for (int r = -3; r < runs; r++) { // 3 warm-up runs
@@ -155,7 +156,7 @@ class T5EncoderBenchmarkTest {
   /** A memory line of /proc/self/status (Linux), e.g. VmRSS. */
   private static String procStatus(String key) {
     try {
-      return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
           .filter(l -> l.startsWith(key + ":"))
           .map(l -> l.substring(key.length() + 1).trim())
           .findFirst()
