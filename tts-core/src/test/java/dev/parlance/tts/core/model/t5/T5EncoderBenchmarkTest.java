@@ -25,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * T5 encode time at the real flan-T5-large shapes of parler-tts-mini-v1 (spec §1.2: d_model 1024,
  * 24 layers, 16 heads, d_kv 64, d_ff 2816, vocab 32128) with random weights, fp32 on the CPU. Run
- * with {@code -Dtts.benchmark=true}; prints load time and per-encode times for a 40-token
- * description.
+ * with {@code -Dtts.benchmark=true}; prints load time and per-encode wall and process CPU time for
+ * a 40-token description. On a shared machine the CPU time is the steadier number; with {@code
+ * OMP_NUM_THREADS=1} it is the pure compute cost. On an oversubscribed CPU run with {@code
+ * OMP_WAIT_POLICY=PASSIVE}: libtorch's libgomp threads otherwise spin at every parallel region and
+ * a 2-thread encode measured over 10x slower.
  */
 @EnabledIfSystemProperty(named = "tts.benchmark", matches = "true")
 class T5EncoderBenchmarkTest {
