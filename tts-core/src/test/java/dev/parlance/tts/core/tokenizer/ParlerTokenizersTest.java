@@ -154,6 +154,16 @@ class ParlerTokenizersTest {
   }
 
   @Test
+  void longTextsAreNotTruncated() {
+    String text = "The recording is very noisy. ".repeat(100);
+    try (ParlerTokenizers tokenizers = ParlerTokenizers.load(Fixtures.checkpoints().get(0))) {
+      long[] ids = tokenizers.description().encode(text);
+      assertTrue(ids.length > 1000, "only " + ids.length + " ids");
+      assertEquals(1L, ids[ids.length - 1], "ends with </s>");
+    }
+  }
+
+  @Test
   void missingTokenizerIsAClearError() {
     CheckpointException e =
         assertThrows(CheckpointException.class, () -> ParlerTokenizers.load(dir));

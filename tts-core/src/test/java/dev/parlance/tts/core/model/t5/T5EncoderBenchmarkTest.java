@@ -11,8 +11,10 @@ import dev.parlance.tts.core.checkpoint.SafetensorsWriter;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.TensorType;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -23,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * T5 encode time at the real flan-T5-large shapes of parler-tts-mini-v1 (spec §1.2: d_model 1024,
  * 24 layers, 16 heads, d_kv 64, d_ff 2816, vocab 32128) with random weights, fp32 on the CPU. Run
- * with {@code -Dtts.benchmark=true}; prints load time and per-encode times for a 40-token
- * description.
+ * with {@code -Dtts.benchmark=true}; prints load time and per-encode wall and process CPU time for
+ * a 40-token description. On a shared machine the CPU time is the steadier number; with {@code
+ * OMP_NUM_THREADS=1} it is the pure compute cost. On an oversubscribed CPU run with {@code
+ * OMP_WAIT_POLICY=PASSIVE}: libtorch's libgomp threads otherwise spin at every parallel region and
+ * a 2-thread encode measured over 10x slower.
  */
 @EnabledIfSystemProperty(named = "tts.benchmark", matches = "true")
 class T5EncoderBenchmarkTest {
@@ -56,8 +61,7 @@ class T5EncoderBenchmarkTest {
         long[] ones = new long[tokens];
         Arrays.fill(ones, 1);
         var os =
-            (com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double[] ms = new double[runs];
         double[] cpuMs = new double[runs];
         for (int r = -3; r < runs; r++) { // 3 warm-up runs
@@ -155,7 +159,7 @@ class T5EncoderBenchmarkTest {
   /** A memory line of /proc/self/status (Linux), e.g. VmRSS. */
   private static String procStatus(String key) {
     try {
-      return java.nio.file.Files.readAllLines(Path.of("/proc/self/status")).stream()
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
           .filter(l -> l.startsWith(key + ":"))
           .map(l -> l.substring(key.length() + 1).trim())
           .findFirst()
