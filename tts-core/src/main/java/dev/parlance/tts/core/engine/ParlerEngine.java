@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDManager;
 import dev.parlance.tts.core.device.DeviceSelector;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
-import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
+import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioFormat;
 import dev.parlance.tts.spi.AudioStream;
@@ -324,28 +324,31 @@ public final class ParlerEngine implements TtsEngine {
       Conditioning c =
           model.condition(List.of(description), List.of(request.text().strip()), scope);
       s = fitPositions(s, c.promptLength());
-      int codebooks = model.decoder().config().numCodebooks();
-      StreamingAudioDecoder audio =
-          new StreamingAudioDecoder(model.dac(), chunkFrames, model.config().codebookSize());
-      Generation g =
-          model.generate(
-              c,
-              s,
-              scope,
-              (gen, logits) -> {
-                decoderSteps.incrementAndGet();
-                if (stream.cancelled()) {
-                  throw new CancellationException("stream closed");
-                }
-                if (request.deadline().isPresent()
-                    && Instant.now().isAfter(request.deadline().get())) {
-                  throw new CancelledException("deadline passed during synthesis", true);
-                }
-                if (audio.due(gen.length() - codebooks)) {
-                  stream.publish(audio.next(gen.completeFrames(0)), false);
-                }
-              });
-      stream.publish(audio.finish(g.codes()[0]), true);
+      DacStreamDecoder audio = new DacStreamDecoder(model.dac(), chunkFrames);
+      int[] pushed = {0};
+      model.generate(
+          c,
+          s,
+          scope,
+          (gen, logits) -> {
+            decoderSteps.incrementAndGet();
+            if (stream.cancelled()) {
+              throw new CancellationException("stream closed");
+            }
+            if (request.deadline().isPresent() && Instant.now().isAfter(request.deadline().get())) {
+              throw new CancelledException("deadline passed during synthesis", true);
+            }
+            int complete = gen.completeFrames();
+            long[][] frames = new long[complete - pushed[0]][];
+            for (int i = 0; i < frames.length; i++) {
+              frames[i] = gen.frame(0, pushed[0] + i);
+            }
+            pushed[0] = complete;
+            stream.publish(audio.push(frames), false);
+          });
+      float[] tail = audio.finish();
+      // an utterance without a single valid frame is one zero sample, as in the reference
+      stream.publish(tail.length == 0 && audio.emittedSamples() == 0 ? new float[1] : tail, true);
     } catch (CancellationException e) {
       LOG.debug("request {} cancelled", request.id());
     } catch (TtsException e) {
