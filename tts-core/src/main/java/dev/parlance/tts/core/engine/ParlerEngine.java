@@ -6,6 +6,7 @@ import dev.parlance.tts.core.device.DeviceSelector;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.hub.ModelResolver;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.dac.DacStreamDecoder;
@@ -26,7 +27,6 @@ import dev.parlance.tts.spi.TtsException;
 import dev.parlance.tts.spi.TtsRequest;
 import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -110,7 +110,8 @@ public final class ParlerEngine implements TtsEngine {
   }
 
   /**
-   * Loads the checkpoint directory {@code config.model()} on the configured device and dtype.
+   * Loads {@code config.model()} (a checkpoint directory, or a hub id resolved through the hub
+   * cache) on the configured device and dtype.
    *
    * @throws IllegalArgumentException a setting is invalid (named in the message)
    * @throws EngineUnavailableException the model cannot be loaded
@@ -118,10 +119,15 @@ public final class ParlerEngine implements TtsEngine {
   public static ParlerEngine create(TtsEngineConfig config, GpuProbe probe) {
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
-    Path dir = Path.of(config.model());
-    if (!Files.isDirectory(dir)) {
+    for (String key : new String[] {"chunk_frames", "max_concurrency", "max_queue"}) {
+      intOption(config, key, 1, key.equals("max_queue") ? 0 : 1); // fail before the slow load
+    }
+    Path dir;
+    try {
+      dir = ModelResolver.fromEnvironment().resolve(config.model());
+    } catch (RuntimeException e) {
       throw new EngineUnavailableException(
-          "model '" + config.model() + "' is not a local checkpoint directory");
+          "cannot resolve model '" + config.model() + "': " + e.getMessage(), e);
     }
     long rssBefore = ProcessMemory.residentBytes();
     long start = System.nanoTime();
@@ -144,9 +150,14 @@ public final class ParlerEngine implements TtsEngine {
         ProcessMemory.mib(rssBefore),
         ProcessMemory.mib(ProcessMemory.residentBytes()),
         ProcessMemory.mib(ProcessMemory.peakResidentBytes()));
-    ParlerEngine engine = new ParlerEngine(dir.toString(), model, config);
-    if (Boolean.parseBoolean(config.option("warmup").orElse("true"))) {
-      engine.warmUp();
+    ParlerEngine engine = new ParlerEngine(config.model(), model, config);
+    try {
+      if (Boolean.parseBoolean(config.option("warmup").orElse("true"))) {
+        engine.warmUp();
+      }
+    } catch (RuntimeException e) {
+      engine.close();
+      throw new EngineUnavailableException("warm-up failed: " + e.getMessage(), e);
     }
     engine.warm = true;
     return engine;

@@ -19,18 +19,21 @@ import dev.parlance.tts.core.testing.Tensors;
 import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioStream;
+import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.OverloadedException;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code parler} engine on the tiny mini-v1-shaped fixture checkpoint. */
 class ParlerEngineTest {
@@ -166,6 +169,31 @@ class ParlerEngineTest {
     }
     engine.synthesize(request(shortSampled(2))); // admitted as soon as the stream is closed
     awaitIdle();
+  }
+
+  @Test
+  void badOptionIsNamedBeforeLoading() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TtsEngines.load(
+                    "parler",
+                    TtsEngineConfig.builder()
+                        .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
+                        .device("cpu")
+                        .option("max_queue", "-1")
+                        .build()));
+    assertTrue(e.getMessage().contains("max_queue"), e.getMessage());
+  }
+
+  @Test
+  void aDirectoryWithoutCheckpointIsUnavailable(@TempDir Path empty) {
+    assertThrows(
+        EngineUnavailableException.class,
+        () ->
+            TtsEngines.load(
+                "parler", TtsEngineConfig.builder().model(empty.toString()).device("cpu").build()));
   }
 
   @Test
