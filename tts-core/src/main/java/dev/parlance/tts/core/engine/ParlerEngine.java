@@ -307,25 +307,6 @@ public final class ParlerEngine implements TtsEngine {
         model.config().generation().minNewTokens());
   }
 
-  /** Caps max_length so prompt plus audio fit the decoder's position table. */
-  private SamplingSettings fitPositions(SamplingSettings s, int promptLength) {
-    int room = model.decoder().config().maxPositions() - promptLength;
-    int k = model.decoder().config().numCodebooks();
-    if (room < k + 2) {
-      throw new InvalidRequestException(
-          "text",
-          "text is "
-              + promptLength
-              + " tokens; the model's "
-              + model.decoder().config().maxPositions()
-              + " positions leave no room for audio");
-    }
-    return s.maxLength() <= room
-        ? s
-        : new SamplingSettings(
-            s.greedy(), s.temperature(), s.topK(), s.topP(), s.seed(), room, s.minNewTokens());
-  }
-
   private void run(
       ParlerAudioStream stream, TtsRequest request, String description, SamplingSettings s) {
     try (NDManager scope = model.newRequestManager()) {
@@ -334,7 +315,7 @@ public final class ParlerEngine implements TtsEngine {
       }
       Conditioning c =
           model.condition(List.of(description), List.of(request.text().strip()), scope);
-      s = fitPositions(s, c.promptLength());
+      s = model.fitPositions(s, c.promptLength());
       DacStreamDecoder audio = new DacStreamDecoder(model.dac(), chunkFrames);
       int[] pushed = {0};
       model.generate(

@@ -26,6 +26,7 @@ import dev.parlance.tts.core.model.t5.T5Config;
 import dev.parlance.tts.core.model.t5.T5Encoder;
 import dev.parlance.tts.core.tokenizer.ParlerTokenizers;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
+import dev.parlance.tts.spi.InvalidRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -219,6 +220,29 @@ public final class ParlerModel implements AutoCloseable {
       List<String> descriptions, List<String> prompts, NDManager request) {
     return condition(
         tokenizers.encodeDescriptions(descriptions), tokenizers.encodePrompts(prompts), request);
+  }
+
+  /**
+   * Caps max_length so prompt plus audio fit the decoder's position table (P + max_length must not
+   * exceed max_position_embeddings).
+   *
+   * @throws InvalidRequestException the prompt alone leaves no room for audio
+   */
+  public SamplingSettings fitPositions(SamplingSettings s, int promptLength) {
+    int room = decoder.config().maxPositions() - promptLength;
+    if (room < decoder.config().numCodebooks() + 2) {
+      throw new InvalidRequestException(
+          "text",
+          "text is "
+              + promptLength
+              + " tokens; the model's "
+              + decoder.config().maxPositions()
+              + " positions leave no room for audio");
+    }
+    return s.maxLength() <= room
+        ? s
+        : new SamplingSettings(
+            s.greedy(), s.temperature(), s.topK(), s.topP(), s.seed(), room, s.minNewTokens());
   }
 
   /**

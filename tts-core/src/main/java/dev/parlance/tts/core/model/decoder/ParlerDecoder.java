@@ -357,8 +357,8 @@ public final class ParlerDecoder {
     return DecoderLayer.linear(normed, heads);
   }
 
-  private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
-    int b = cache.batch;
+  /** Sum of the K codebook embeddings of ids (B, m, K) flattened: (B, m, H). */
+  private NDArray embed(long[] ids, int b, int m, NDManager step) {
     int k = config.numCodebooks();
     if (ids.length != (long) b * m * k) {
       throw new IllegalArgumentException(
@@ -380,13 +380,17 @@ public final class ParlerDecoder {
       if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException("token id " + id + " outside [0, " + vocab + ")");
       }
-      rows[i] = id + (long) (i % k) * vocab;
+      rows[i] = id + (long) (i % k) * vocab; // row of codebook k's table in the stacked one
     }
     NDArray idArray = step.create(rows, new Shape(b, m, k));
-    NDArray x =
-        Embedding.embedding(idArray, embeddings, SparseFormat.DENSE)
-            .singletonOrThrow()
-            .sum(new int[] {2});
+    return Embedding.embedding(idArray, embeddings, SparseFormat.DENSE)
+        .singletonOrThrow()
+        .sum(new int[] {2});
+  }
+
+  private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
+    int b = cache.batch;
+    NDArray x = embed(ids, b, m, step);
     if (prefix != null) {
       NDArray p = prefix.getDataType() == dtype ? prefix : prefix.toType(dtype, false);
       x = NDArrays.concat(new NDList(p, x), 1);
@@ -407,23 +411,79 @@ public final class ParlerDecoder {
       cos = ropeCos.get(step, new NDIndex("{}:{}", start, end)).reshape(1, n, 1, dh);
       sin = ropeSin.get(step, new NDIndex("{}:{}", start, end)).reshape(1, n, 1, dh);
     }
-    StepContext ctx =
-        new StepContext(
-            b,
-            n,
-            start,
-            new NDIndex(":, :, :, {}:{}", start, end),
-            new NDIndex(":, :, {}:{}, :", start, end),
-            new NDIndex(":, :, :, :{}", end),
-            new NDIndex(":, :, :{}, :", end),
-            selfMask(cache, n, start, step),
-            cos,
-            sin);
+    StepContext ctx = context(b, n, start, selfMask(cache, n, start, step), cos, sin);
     for (int i = 0; i < layers.length; i++) {
       x = layers[i].forward(x, cache, i, ctx);
     }
     cache.length = end;
     return x;
+  }
+
+  private static StepContext context(
+      int b, int n, int start, NDArray mask, NDArray cos, NDArray sin) {
+    int end = start + n;
+    return new StepContext(
+        b,
+        n,
+        start,
+        new NDIndex(":, :, :, {}:{}", start, end),
+        new NDIndex(":, :, {}:{}, :", start, end),
+        new NDIndex(":, :, :, :{}", end),
+        new NDIndex(":, :, :{}, :", end),
+        mask,
+        cos,
+        sin);
+  }
+
+  /**
+   * One step for R independent requests at once (continuous batching): each cache has batch 1 and
+   * its own length, so rows sit at different positions. Projections, FFN and heads read the weights
+   * once for all rows; attention runs per row over its own cache. A row's logits do not depend on
+   * the other rows beyond float rounding.
+   *
+   * @param ids each row's next column, (R, K) flattened
+   * @return logits (R*K, V) row-major, row = r*K + k
+   */
+  public float[] stepRows(KvCache[] caches, long[] ids, NDManager step) {
+    int r = caches.length;
+    NDArray x = embed(ids, r, 1, step);
+    long[] pos = new long[r];
+    StepContext[] rows = new StepContext[r];
+    for (int i = 0; i < r; i++) {
+      KvCache c = caches[i];
+      if (c.batch != 1) {
+        throw new IllegalArgumentException("stepRows needs caches of batch 1, got " + c.batch);
+      }
+      if (c.length + 1 > c.capacity) {
+        throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
+      }
+      pos[i] = c.length;
+      rows[i] = context(1, 1, c.length, selfMask(c, 1, c.length, step), null, null);
+    }
+    NDArray posIds = step.create(pos, new Shape(r, 1));
+    NDArray cos = null;
+    NDArray sin = null;
+    if (positions != null) {
+      x = x.add(Embedding.embedding(posIds, positions, SparseFormat.DENSE).singletonOrThrow());
+    } else {
+      int dh = config.headDim();
+      cos =
+          Embedding.embedding(posIds, ropeCos, SparseFormat.DENSE)
+              .singletonOrThrow()
+              .reshape(r, 1, 1, dh);
+      sin =
+          Embedding.embedding(posIds, ropeSin, SparseFormat.DENSE)
+              .singletonOrThrow()
+              .reshape(r, 1, 1, dh);
+    }
+    StepContext shared = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
+    for (int i = 0; i < layers.length; i++) {
+      x = layers[i].forward(x, caches, i, shared, rows);
+    }
+    for (KvCache c : caches) {
+      c.length++;
+    }
+    return logits(x).toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   /**
