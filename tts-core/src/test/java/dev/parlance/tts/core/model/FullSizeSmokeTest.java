@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.core.device.DtypePolicy;
+import dev.parlance.tts.core.engine.ParlerBatchStepper;
 import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
@@ -129,6 +130,34 @@ class FullSizeSmokeTest {
         report(
             "decoder: per step median calling-thread CPU %.1f ms",
             median(stepCpu.subList(1, steps)));
+
+        // continuous batching: 4 requests share each decoder step
+        ParlerBatchStepper stepper = new ParlerBatchStepper(model, 16);
+        List<ParlerBatchStepper.Job> jobs = new ArrayList<>();
+        for (int j = 0; j < 4; j++) {
+          jobs.add(
+              new ParlerBatchStepper.Job(
+                  "A calm voice.",
+                  "Hello there, number " + j + ".",
+                  new SamplingSettings(false, 1.0, 50, 1.0, j, 60, 0)));
+        }
+        List<ParlerBatchStepper.Row> rows = stepper.join(jobs);
+        List<Double> batchMs = new ArrayList<>();
+        List<Double> batchCpu = new ArrayList<>();
+        for (int j = 0; j < 30; j++) {
+          long s = System.nanoTime();
+          long c = cpu();
+          stepper.step(rows);
+          batchCpu.add((cpu() - c) / 1e6);
+          batchMs.add((System.nanoTime() - s) / 1e6);
+        }
+        rows.forEach(stepper::leave);
+        report(
+            "batched decoder step, 4 rows: median wall %.1f ms, calling-thread CPU %.1f ms"
+                + " (per row %.1f ms wall)",
+            median(batchMs.subList(1, 30)),
+            median(batchCpu.subList(1, 30)),
+            median(batchMs.subList(1, 30)) / 4);
 
         // DAC on 2 s of audio
         int frames = (int) Math.ceil(2.0 * model.dac().config().frameRate());
