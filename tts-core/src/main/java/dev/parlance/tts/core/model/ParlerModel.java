@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -336,10 +335,5 @@ public final class ParlerModel implements AutoCloseable {
    */
   public int liveArrays() {
     return ((BaseNDManager) manager).getManagedArrays().size();
-  }
-
-  /** The dtype the decoder computes in. */
-  public DataType computeType() {
-    return dtypes.decoder();
   }
 }
