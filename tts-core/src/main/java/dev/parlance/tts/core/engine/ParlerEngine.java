@@ -7,13 +7,19 @@ import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.hub.ModelResolver;
+import dev.parlance.tts.core.metrics.RequestObserver;
+import dev.parlance.tts.core.metrics.RuntimeListener;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
-import dev.parlance.tts.core.model.dac.DacStreamDecoder;
+import dev.parlance.tts.core.runtime.AdmissionController;
+import dev.parlance.tts.core.runtime.BatchScheduler;
+import dev.parlance.tts.core.runtime.ChunkedAudioStream;
+import dev.parlance.tts.core.runtime.RuntimeConfig;
+import dev.parlance.tts.core.runtime.StreamBuffer;
+import dev.parlance.tts.core.runtime.Ticket;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioFormat;
 import dev.parlance.tts.spi.AudioStream;
-import dev.parlance.tts.spi.CancelledException;
 import dev.parlance.tts.spi.Capabilities;
 import dev.parlance.tts.spi.EngineFailureException;
 import dev.parlance.tts.spi.EngineHealth;
@@ -29,31 +35,27 @@ import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parler-TTS behind the {@link TtsEngine} SPI. Each request runs on a worker thread in its own
- * NDManager scope: description and transcript are encoded, the decoder generates frames and audio
- * is streamed in seam-free DAC windows as frames become final. {@link AudioStream#close()} stops
- * the request after the current decoder step.
+ * Parler-TTS behind the {@link TtsEngine} SPI, on the runtime's continuous batching: requests are
+ * admitted by an {@link AdmissionController} (bounded in-flight and queue, {@link
+ * OverloadedException} beyond), joined into a {@link BatchScheduler} whose every step advances all
+ * active requests in one batched decoder pass ({@link ParlerBatchStepper}), and their audio is
+ * streamed in seam-free DAC windows as frames become final. {@link AudioStream#close()} stops the
+ * request within one decoder step.
  *
- * <p>Options ({@link TtsEngineConfig#options()}): {@code max_concurrency} (requests decoding at
- * once, default 1), {@code max_queue} (admitted requests waiting, default 8; beyond that {@link
- * OverloadedException}), {@code chunk_frames} (frames per streamed chunk, default 16 ≈ 186 ms),
- * {@code default_description} (the {@code default} voice), {@code warmup} (default true).
+ * <p>Options ({@link TtsEngineConfig#options()}): the runtime's {@code max_in_flight}, {@code
+ * queue_size}, {@code max_queue_wait_ms}, {@code max_batch_size} ({@link RuntimeConfig}); {@code
+ * chunk_frames} (frames per streamed chunk, default 16 ≈ 186 ms), {@code default_description} (the
+ * {@code default} voice), {@code warmup} (default true).
  */
 public final class ParlerEngine implements TtsEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ParlerEngine.class);
@@ -69,34 +71,30 @@ public final class ParlerEngine implements TtsEngine {
   private final AudioFormat format;
   private final Capabilities capabilities;
   private final String defaultDescription;
-  private final int chunkFrames;
-  private final int maxConcurrency;
-  private final int maxQueue;
-  private final Semaphore permits;
-  private final ExecutorService workers;
-  private final Set<ParlerAudioStream> active = ConcurrentHashMap.newKeySet();
-  private final AtomicLong decoderSteps = new AtomicLong();
+  private final RuntimeListener listener;
+  private final AdmissionController admission;
+  private final BatchScheduler<ParlerBatchStepper.Job, ParlerBatchStepper.Row, float[]> scheduler;
   private volatile boolean closed;
   private volatile boolean warm;
 
-  private ParlerEngine(String modelId, ParlerModel model, TtsEngineConfig config) {
+  private ParlerEngine(
+      String modelId,
+      ParlerModel model,
+      TtsEngineConfig config,
+      RuntimeConfig runtime,
+      RuntimeListener listener) {
     this.modelId = modelId;
     this.model = model;
     this.format = AudioFormat.mono(model.dac().config().sampleRate());
     this.defaultDescription = config.option("default_description").orElse(DEFAULT_DESCRIPTION);
-    this.chunkFrames = intOption(config, "chunk_frames", 16, 1);
-    this.maxConcurrency = intOption(config, "max_concurrency", 1, 1);
-    this.maxQueue = intOption(config, "max_queue", 8, 0);
-    this.permits = new Semaphore(maxConcurrency + maxQueue);
-    AtomicInteger n = new AtomicInteger();
-    this.workers =
-        Executors.newFixedThreadPool(
-            maxConcurrency,
-            r -> {
-              Thread t = new Thread(r, "parler-worker-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    this.listener = listener;
+    this.admission = AdmissionController.of(runtime);
+    this.scheduler =
+        new BatchScheduler<>(
+            new ParlerBatchStepper(model, chunkFrames(config)),
+            runtime.maxBatchSize(),
+            listener,
+            "parler-scheduler");
     int frames =
         Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions())
             - model.decoder().config().numCodebooks();
@@ -117,11 +115,19 @@ public final class ParlerEngine implements TtsEngine {
    * @throws EngineUnavailableException the model cannot be loaded
    */
   public static ParlerEngine create(TtsEngineConfig config, GpuProbe probe) {
+    return create(config, probe, RuntimeListener.NONE);
+  }
+
+  /**
+   * As {@link #create(TtsEngineConfig, GpuProbe)}, reporting requests and batch steps to {@code
+   * listener} (e.g. the Micrometer binder).
+   */
+  public static ParlerEngine create(
+      TtsEngineConfig config, GpuProbe probe, RuntimeListener listener) {
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
-    for (String key : new String[] {"chunk_frames", "max_concurrency", "max_queue"}) {
-      intOption(config, key, 1, key.equals("max_queue") ? 0 : 1); // fail before the slow load
-    }
+    RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options()); // fail before the load
+    chunkFrames(config);
     Path dir;
     try {
       dir = ModelResolver.fromEnvironment().resolve(config.model());
@@ -150,7 +156,7 @@ public final class ParlerEngine implements TtsEngine {
         ProcessMemory.mib(rssBefore),
         ProcessMemory.mib(ProcessMemory.residentBytes()),
         ProcessMemory.mib(ProcessMemory.peakResidentBytes()));
-    ParlerEngine engine = new ParlerEngine(config.model(), model, config);
+    ParlerEngine engine = new ParlerEngine(config.model(), model, config, runtime, listener);
     try {
       if (Boolean.parseBoolean(config.option("warmup").orElse("true"))) {
         engine.warmUp();
@@ -163,20 +169,17 @@ public final class ParlerEngine implements TtsEngine {
     return engine;
   }
 
-  private static int intOption(TtsEngineConfig config, String key, int fallback, int min) {
-    String v = config.option(key).orElse(null);
-    if (v == null) {
-      return fallback;
-    }
+  private static int chunkFrames(TtsEngineConfig config) {
+    String v = config.option("chunk_frames").orElse("16").trim();
     try {
-      int n = Integer.parseInt(v.trim());
-      if (n < min) {
-        throw new IllegalArgumentException(key + " must be >= " + min + ", got " + n);
+      int n = Integer.parseInt(v);
+      if (n >= 1) {
+        return n;
       }
-      return n;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
+      // reported below
     }
+    throw new IllegalArgumentException("chunk_frames must be an integer >= 1, got '" + v + "'");
   }
 
   /** A couple of decoder steps so the first request does not pay for lazy initialisation. */
@@ -227,17 +230,19 @@ public final class ParlerEngine implements TtsEngine {
         true,
         device.isGpu(),
         warm && !closed,
-        closed ? "closed" : active.size() + " request(s) in flight");
+        closed
+            ? "closed"
+            : admission.inFlight() + " in flight, " + admission.queueDepth() + " queued");
   }
 
-  /** Decoder steps run for requests so far (tests check cancellation with it). */
+  /** Batched decoder steps run so far (tests check cancellation with it). */
   long decoderSteps() {
-    return decoderSteps.get();
+    return scheduler.steps();
   }
 
   /** Requests admitted and not yet finished. */
   int inFlight() {
-    return active.size();
+    return admission.inFlight();
   }
 
   /** The loaded model (for benchmarks and tests). */
@@ -255,26 +260,40 @@ public final class ParlerEngine implements TtsEngine {
     if (closed) {
       throw new EngineUnavailableException("engine is closed");
     }
-    String description = describe(request.voice());
-    SamplingSettings settings = settings(request.sampling());
-    if (request.deadline().isPresent() && !Instant.now().isBefore(request.deadline().get())) {
-      throw new CancelledException("deadline already passed", true);
-    }
-    if (!permits.tryAcquire()) {
-      throw new OverloadedException(
-          "parler engine is at capacity (" + maxConcurrency + " running, " + maxQueue + " queued)",
-          Duration.ofSeconds(1));
-    }
-    ParlerAudioStream stream = new ParlerAudioStream(request, format, permits::release);
-    active.add(stream);
+    RequestObserver observer = RequestObserver.start(listener);
     try {
-      workers.execute(() -> run(stream, request, description, settings));
-    } catch (RuntimeException e) {
-      active.remove(stream);
-      stream.release();
-      throw new EngineUnavailableException("engine is shutting down", e);
+      ParlerBatchStepper.Job job =
+          new ParlerBatchStepper.Job(
+              describe(request.voice()), request.text().strip(), settings(request.sampling()));
+      // admission errors (overloaded, deadline passed, closed) are thrown here, before any audio
+      CompletableFuture<Ticket> admitted = admission.admit(request.id(), request.deadline());
+      StreamBuffer<float[]> buffer = new StreamBuffer<>();
+      buffer.onClose(() -> admitted.cancel(false)); // closed while still queued
+      admitted.whenComplete(
+          (ticket, error) -> {
+            if (error != null) {
+              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+              if (!(cause instanceof CancellationException)) {
+                buffer.fail(
+                    cause instanceof TtsException tts
+                        ? tts
+                        : new EngineFailureException("admission failed", cause));
+              }
+              return;
+            }
+            observer.admitted(ticket.queueWait());
+            buffer.onClose(ticket::cancel);
+            try {
+              scheduler.submit(job, ticket, buffer);
+            } catch (TtsException e) {
+              buffer.fail(e);
+            }
+          });
+      return new ChunkedAudioStream(request, format, buffer, observer, false);
+    } catch (TtsException e) {
+      observer.failed(e);
+      throw e;
     }
-    return stream;
   }
 
   private String describe(Voice voice) {
@@ -307,70 +326,17 @@ public final class ParlerEngine implements TtsEngine {
         model.config().generation().minNewTokens());
   }
 
-  private void run(
-      ParlerAudioStream stream, TtsRequest request, String description, SamplingSettings s) {
-    try (NDManager scope = model.newRequestManager()) {
-      if (stream.cancelled()) {
-        return;
-      }
-      Conditioning c =
-          model.condition(List.of(description), List.of(request.text().strip()), scope);
-      s = model.fitPositions(s, c.promptLength());
-      DacStreamDecoder audio = new DacStreamDecoder(model.dac(), chunkFrames);
-      int[] pushed = {0};
-      model.generate(
-          c,
-          s,
-          scope,
-          (gen, logits) -> {
-            decoderSteps.incrementAndGet();
-            if (stream.cancelled()) {
-              throw new CancellationException("stream closed");
-            }
-            if (request.deadline().isPresent() && Instant.now().isAfter(request.deadline().get())) {
-              throw new CancelledException("deadline passed during synthesis", true);
-            }
-            int complete = gen.completeFrames();
-            long[][] frames = new long[complete - pushed[0]][];
-            for (int i = 0; i < frames.length; i++) {
-              frames[i] = gen.frame(0, pushed[0] + i);
-            }
-            pushed[0] = complete;
-            stream.publish(audio.push(frames), false);
-          });
-      float[] tail = audio.finish();
-      // an utterance without a single valid frame is one zero sample, as in the reference
-      stream.publish(tail.length == 0 && audio.emittedSamples() == 0 ? new float[1] : tail, true);
-    } catch (CancellationException e) {
-      LOG.debug("request {} cancelled", request.id());
-    } catch (TtsException e) {
-      stream.fail(e);
-    } catch (IllegalArgumentException e) {
-      stream.fail(new InvalidRequestException("text", e.getMessage()));
-    } catch (RuntimeException | Error e) {
-      LOG.error("request {} failed", request.id(), e);
-      stream.fail(new EngineFailureException("synthesis failed: " + e.getMessage(), e));
-    } finally {
-      active.remove(stream);
-      stream.release();
-    }
-  }
-
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    active.forEach(ParlerAudioStream::close);
-    workers.shutdown();
     try {
-      if (!workers.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        workers.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      scheduler.close(Duration.ofSeconds(30));
+      admission.close();
+    } finally {
+      model.close();
     }
-    model.close();
   }
 }

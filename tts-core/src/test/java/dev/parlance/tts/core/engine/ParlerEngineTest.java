@@ -52,8 +52,8 @@ class ParlerEngineTest {
                     .device("cpu")
                     .dtype("float32")
                     .option("chunk_frames", "4")
-                    .option("max_concurrency", "1")
-                    .option("max_queue", "0")
+                    .option("max_in_flight", "1")
+                    .option("queue_size", "0")
                     .build());
   }
 
@@ -157,6 +157,7 @@ class ParlerEngineTest {
         "steps after close: " + (engine.decoderSteps() - before));
     assertFalse(stream.hasNext());
     engine.synthesize(request(shortSampled(1))); // capacity was released
+    awaitIdle();
   }
 
   @Test
@@ -167,8 +168,49 @@ class ParlerEngineTest {
           assertThrows(OverloadedException.class, () -> engine.stream(request(shortSampled(1))));
       assertTrue(e.retryAfterSeconds() >= 1);
     }
-    engine.synthesize(request(shortSampled(2))); // admitted as soon as the stream is closed
+    awaitIdle(); // the slot is free once the closed request has left the batch
+    engine.synthesize(request(shortSampled(2)));
     awaitIdle();
+  }
+
+  @Test
+  void concurrentRequestsShareDecoderStepsAndKeepTheirOwnAudio() throws InterruptedException {
+    try (ParlerEngine batched =
+        (ParlerEngine)
+            TtsEngines.load(
+                "parler",
+                TtsEngineConfig.builder()
+                    .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
+                    .device("cpu")
+                    .option("max_in_flight", "3")
+                    .option("max_batch_size", "3")
+                    .option("chunk_frames", "4")
+                    .option("warmup", "false")
+                    .build())) {
+      float[][] solo = new float[3][];
+      long soloSteps = 0;
+      for (int i = 0; i < 3; i++) {
+        long before = batched.decoderSteps();
+        solo[i] = batched.synthesize(request(shortSampled(i))).samples();
+        while (batched.inFlight() > 0) {
+          Thread.sleep(2);
+        }
+        soloSteps += batched.decoderSteps() - before;
+      }
+      long before = batched.decoderSteps();
+      List<AudioStream> streams = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        streams.add(batched.stream(request(shortSampled(i))));
+      }
+      for (int i = 0; i < 3; i++) {
+        Tensors.assertClose("request " + i, solo[i], streams.get(i).readAll().samples());
+      }
+      while (batched.inFlight() > 0) {
+        Thread.sleep(2);
+      }
+      long together = batched.decoderSteps() - before;
+      assertTrue(together < soloSteps, "batched steps " + together + " vs solo " + soloSteps);
+    }
   }
 
   @Test
@@ -182,9 +224,9 @@ class ParlerEngineTest {
                     TtsEngineConfig.builder()
                         .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
                         .device("cpu")
-                        .option("max_queue", "-1")
+                        .option("queue_size", "-1")
                         .build()));
-    assertTrue(e.getMessage().contains("max_queue"), e.getMessage());
+    assertTrue(e.getMessage().contains("queue_size"), e.getMessage());
   }
 
   @Test
