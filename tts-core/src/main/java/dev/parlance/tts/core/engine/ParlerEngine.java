@@ -262,9 +262,12 @@ public final class ParlerEngine implements TtsEngine {
     }
     RequestObserver observer = RequestObserver.start(listener);
     try {
+      String text = request.text().strip();
+      SamplingSettings settings = settings(request.sampling());
+      // a text too long for the position table fails here, not inside a shared batch join
+      model.fitPositions(settings, model.tokenizers().prompt().encode(text).length);
       ParlerBatchStepper.Job job =
-          new ParlerBatchStepper.Job(
-              describe(request.voice()), request.text().strip(), settings(request.sampling()));
+          new ParlerBatchStepper.Job(describe(request.voice()), text, settings);
       // admission errors (overloaded, deadline passed, closed) are thrown here, before any audio
       CompletableFuture<Ticket> admitted = admission.admit(request.id(), request.deadline());
       StreamBuffer<float[]> buffer = new StreamBuffer<>();

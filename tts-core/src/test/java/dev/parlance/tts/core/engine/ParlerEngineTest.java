@@ -239,6 +239,15 @@ class ParlerEngineTest {
   }
 
   @Test
+  void textBeyondThePositionTableIsInvalidAtOnce() {
+    // the tiny fixture has 256 positions: this transcript alone needs more
+    String text = "one two three four five six seven eight nine ten ".repeat(20);
+    InvalidRequestException e =
+        assertThrows(InvalidRequestException.class, () -> engine.stream(TtsRequest.of(text)));
+    assertEquals("text", e.field());
+  }
+
+  @Test
   void unknownVoiceIsInvalid() {
     InvalidRequestException e =
         assertThrows(
