@@ -28,10 +28,4 @@ record StepContext(
     NDIndex valuesRead,
     NDArray selfMask,
     NDArray ropeCos,
-    NDArray ropeSin) {
-
-  /** One past the last position after this pass. */
-  int end() {
-    return start + length;
-  }
-}
+    NDArray ropeSin) {}
