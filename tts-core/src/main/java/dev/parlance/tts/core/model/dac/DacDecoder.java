@@ -29,6 +29,9 @@ import java.util.function.UnaryOperator;
  * norm is folded once at load in fp32. Decoding is stateless, so concurrent calls are safe.
  */
 public final class DacDecoder implements AutoCloseable {
+  /** Output elements per time tile of a decoder block: a few MB, cache-sized. */
+  static final long DEFAULT_TILE_ELEMENTS = 1 << 21;
+
   private final NDManager manager; // owns the weights
   private final DacConfig config;
   private final DacLayout layout;
@@ -36,6 +39,7 @@ public final class DacDecoder implements AutoCloseable {
   private final DacQuantizer quantizer;
   private final List<DacLayer> layers; // conv_in, blocks, final snake, final conv; tanh follows
   private final ReceptiveField receptiveField;
+  private long tileElements = DEFAULT_TILE_ELEMENTS;
 
   private DacDecoder(
       NDManager manager,
@@ -143,7 +147,10 @@ public final class DacDecoder implements AutoCloseable {
           NDArray x = latent;
           for (DacLayer layer : layers) {
             try (NDArray previous = x) {
-              x = layer.forward(previous);
+              x =
+                  layer instanceof DacDecoderBlock block
+                      ? block.forward(previous, tileElements)
+                      : layer.forward(previous);
             }
           }
           try (NDArray last = x) {
@@ -182,6 +189,11 @@ public final class DacDecoder implements AutoCloseable {
     try (NDManager scope = manager.newSubManager()) {
       return decode(scope.create(flat, new Shape(1, k, frames))).toFloatArray();
     }
+  }
+
+  /** Sets the time-tile size of the decoder blocks (tests force tiling with small tiles). */
+  void tileElements(long elements) {
+    this.tileElements = elements;
   }
 
   /** Runs the quantizer and then {@code body} in a scope that frees every intermediate array. */

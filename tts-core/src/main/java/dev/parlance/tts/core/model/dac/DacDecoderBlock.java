@@ -1,6 +1,8 @@
 package dev.parlance.tts.core.model.dac;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
@@ -16,11 +18,18 @@ final class DacDecoderBlock implements DacLayer {
   private final Snake1d snake;
   private final DacConvTranspose1d upsample;
   private final List<DacResidualUnit> units;
+  private final long haloLeft; // input samples of context a tile needs on each side
+  private final long haloRight;
 
   private DacDecoderBlock(Snake1d snake, DacConvTranspose1d upsample, List<DacResidualUnit> units) {
     this.snake = snake;
     this.upsample = upsample;
     this.units = units;
+    long n = 1 << 20; // any input far wider than the reach
+    Span exact = exactOutputs(new Span(0, n));
+    long s = upsample.stride();
+    this.haloLeft = (exact.from() + s - 1) / s;
+    this.haloRight = (n * s - exact.to() + s - 1) / s;
   }
 
   static DacDecoderBlock load(
@@ -61,6 +70,36 @@ final class DacDecoderBlock implements DacLayer {
       }
     }
     return h;
+  }
+
+  /**
+   * {@link #forward} computed in time tiles of about {@code tileElements} output elements each,
+   * concatenated; identical to the untiled result.
+   */
+  NDArray forward(NDArray x, long tileElements) {
+    long length = x.getShape().get(2);
+    long stride = upsample.stride();
+    long perInput = x.getShape().get(0) * upsample.outChannels() * stride;
+    long tile = Math.max(1, tileElements / perInput); // input samples per tile
+    if (length <= tile + haloLeft + haloRight) {
+      return forward(x);
+    }
+    NDList parts = new NDList();
+    try {
+      for (long from = 0; from < length; from += tile) {
+        long to = Math.min(length, from + tile);
+        long lo = Math.max(0, from - haloLeft);
+        long hi = Math.min(length, to + haloRight);
+        try (NDArray in = x.get(":, :, {}:{}", lo, hi);
+            NDArray out = forward(in)) {
+          long end = Math.min((to - lo) * stride, out.getShape().get(2));
+          parts.add(out.get(":, :, {}:{}", (from - lo) * stride, end));
+        }
+      }
+      return NDArrays.concat(parts, 2);
+    } finally {
+      parts.close();
+    }
   }
 
   @Override
