@@ -35,7 +35,6 @@ public final class DacDecoder implements AutoCloseable {
   private final NDManager manager; // owns the weights
   private final DacConfig config;
   private final DacLayout layout;
-  private final DataType dtype;
   private final DacQuantizer quantizer;
   private final List<DacLayer> layers; // conv_in, blocks, final snake, final conv; tanh follows
   private final ReceptiveField receptiveField;
@@ -45,13 +44,11 @@ public final class DacDecoder implements AutoCloseable {
       NDManager manager,
       DacConfig config,
       DacLayout layout,
-      DataType dtype,
       DacQuantizer quantizer,
       List<DacLayer> layers) {
     this.manager = manager;
     this.config = config;
     this.layout = layout;
-    this.dtype = dtype;
     this.quantizer = quantizer;
     this.layers = layers;
     this.receptiveField = measureReceptiveField();
@@ -101,13 +98,13 @@ public final class DacDecoder implements AutoCloseable {
       long channels = config.decoderDim();
       int blocks = config.decoderRates().length;
       for (int b = 0; b < blocks; b++) {
-        DacDecoderBlock block = DacDecoderBlock.load(w, keys, b, channels, owned, dtype);
+        DacDecoderBlock block = DacDecoderBlock.load(w, keys, b, channels);
         layers.add(block);
         channels = block.outChannels();
       }
       layers.add(Snake1d.load(w, keys.finalSnake(blocks), channels));
       layers.add(DacConv1d.load(w, keys.finalConv(blocks), channels, 1, -1, 1));
-      return new DacDecoder(owned, config, layout, dtype, quantizer, List.copyOf(layers));
+      return new DacDecoder(owned, config, layout, quantizer, List.copyOf(layers));
     } catch (RuntimeException e) {
       owned.close();
       throw e;

@@ -3,8 +3,6 @@ package dev.parlance.tts.core.model.dac;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,26 +30,15 @@ final class DacDecoderBlock implements DacLayer {
     this.haloRight = (n * s - exact.to() + s - 1) / s;
   }
 
-  static DacDecoderBlock load(
-      DacWeights weights,
-      DacKeys keys,
-      int block,
-      long inChannels,
-      NDManager manager,
-      DataType dtype) {
+  static DacDecoderBlock load(DacWeights weights, DacKeys keys, int block, long inChannels) {
     Snake1d snake = Snake1d.load(weights, keys.blockSnake(block), inChannels);
     DacConvTranspose1d upsample =
-        DacConvTranspose1d.load(
-            weights, keys.blockConvTranspose(block), inChannels, manager, dtype);
+        DacConvTranspose1d.load(weights, keys.blockConvTranspose(block), inChannels);
     List<DacResidualUnit> units = new ArrayList<>();
     for (int u = 0; u < RESIDUAL_UNITS; u++) {
       units.add(DacResidualUnit.load(weights, keys, block, u, upsample.outChannels()));
     }
     return new DacDecoderBlock(snake, upsample, List.copyOf(units));
-  }
-
-  int stride() {
-    return upsample.stride();
   }
 
   int outChannels() {
