@@ -55,6 +55,7 @@ class DacDecoderGoldenTest {
       tests.add(dynamicTest(c.name() + ".audio", () -> audio(dir, c)));
     }
     tests.add(dynamicTest("a batch decodes like its rows", () -> batch(dir)));
+    tests.add(dynamicTest("float16 compute still returns float32 audio", () -> halfPrecision(dir)));
     return tests.stream();
   }
 
@@ -122,6 +123,19 @@ class DacDecoderGoldenTest {
           "batch row 1", second, Arrays.copyOfRange(out, first.length, out.length), 1e-5, 1e-5);
       Tensors.assertClose(
           "batch row 0 golden", c.audio(), Arrays.copyOfRange(out, 0, first.length));
+    }
+  }
+
+  private static void halfPrecision(Path dir) {
+    DacGoldenCase c = DacGoldenCase.all(dir).get(0);
+    try (TensorSource weights = TensorSource.open(dir);
+        DacDecoder dac = DacDecoder.load(weights, "audio_encoder.", manager, DataType.FLOAT16);
+        NDManager scope = manager.newSubManager()) {
+      NDArray audio = dac.decode(c.codesArray(scope));
+      assertEquals(DataType.FLOAT32, audio.getDataType());
+      // fp16 keeps ~3 significant digits; the reference and the goldens are fp32.
+      Tensors.assertClose(
+          c.name() + ".audio in float16", c.audio(), audio.toFloatArray(), 1e-2, 1e-2);
     }
   }
 
