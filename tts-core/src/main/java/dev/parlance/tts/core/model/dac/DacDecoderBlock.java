@@ -8,6 +8,10 @@ import java.util.List;
 
 /**
  * Upsampling block: Snake, ConvTranspose1d (x stride, channels halve), residual units d = 1, 3, 9.
+ *
+ * <p>Long inputs run in time tiles with just enough overlap (from {@link #exactOutputs}) that every
+ * kept output is exact: the element-wise passes (Snake alone is five) then work on cache-sized
+ * tensors instead of streaming the late stages' tens of MB through memory each time.
  */
 final class DacDecoderBlock implements DacLayer {
   /** Residual units per block in every DAC decoder. */
@@ -16,8 +20,8 @@ final class DacDecoderBlock implements DacLayer {
   private final Snake1d snake;
   private final DacConvTranspose1d upsample;
   private final List<DacResidualUnit> units;
-  private final long haloLeft; // input samples of context a tile needs on each side
-  private final long haloRight;
+  private final long haloLeft; // input samples of context a tile needs on its left
+  private final long haloRight; // ... and on its right
 
   private DacDecoderBlock(Snake1d snake, DacConvTranspose1d upsample, List<DacResidualUnit> units) {
     this.snake = snake;
