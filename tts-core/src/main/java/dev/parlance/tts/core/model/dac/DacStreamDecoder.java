@@ -12,9 +12,9 @@ import java.util.List;
  * rounding). The DAC work is linear in the utterance length: each emission decodes its new frames
  * plus the context margins.
  *
- * <p>Frames holding an id outside {@code [0, codebookSize)} (EOS/PAD/BOS) are dropped on arrival,
- * exactly as the reference drops them before its offline decode; since nothing that depends on them
- * has been emitted yet, the stream still equals the offline decode of the cleaned frames.
+ * <p>Frames holding an id {@code >= codebookSize} (EOS/PAD/BOS) are dropped on arrival, exactly as
+ * the reference drops them before its offline decode; since nothing that depends on them has been
+ * emitted yet, the stream still equals the offline decode of the cleaned frames.
  *
  * <p>Not thread-safe: one instance per utterance.
  */
