@@ -197,6 +197,28 @@ class DacDecoderBenchmarkTest {
             measuredCpu[runs / 2],
             runs,
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        // Streaming: frames pushed one by one, as generation completes them.
+        for (int chunk : new int[] {16, 43}) {
+          DacStreamDecoder stream = new DacStreamDecoder(dac, chunk);
+          long s = System.nanoTime();
+          long c = cpuNanos();
+          long emitted = 0;
+          int emissions = 0;
+          for (int t = 0; t < frames; t++) {
+            long[] frame = new long[9];
+            for (int k = 0; k < 9; k++) {
+              frame[k] = ids[k * frames + t];
+            }
+            int n = stream.push(new long[][] {frame}).length;
+            emissions += n > 0 ? 1 : 0;
+            emitted += n;
+          }
+          emitted += stream.finish().length;
+          assertEquals((long) frames * 512, emitted);
+          System.out.printf(
+              "  stream chunk %d frames: %d emissions + finish, wall %.0f ms, process CPU %.0f ms%n",
+              chunk, emissions, (System.nanoTime() - s) / 1e6, (cpuNanos() - c) / 1e6);
+        }
       }
     }
   }
