@@ -85,6 +85,11 @@ final class DacConvTranspose1d implements DacLayer {
     return stride;
   }
 
+  @Override
+  public int scale() {
+    return stride;
+  }
+
   int outChannels() {
     return outChannels;
   }

@@ -193,6 +193,29 @@ public final class DacDecoder implements AutoCloseable {
     this.tileElements = elements;
   }
 
+  /** A manager for arrays on the decoder's device, freed with the decoder at the latest. */
+  NDManager newScope() {
+    return manager.newSubManager();
+  }
+
+  DacQuantizer quantizer() {
+    return quantizer;
+  }
+
+  /** One incremental stage per layer after the quantizer, in order; the output still needs tanh. */
+  List<StreamingStage> streamingStages() {
+    List<StreamingStage> stages = new ArrayList<>();
+    for (DacLayer layer : layers) {
+      stages.add(
+          new StreamingStage(
+              layer,
+              layer instanceof DacDecoderBlock block
+                  ? x -> block.forward(x, tileElements)
+                  : layer::forward));
+    }
+    return stages;
+  }
+
   /** Runs the quantizer and then {@code body} in a scope that frees every intermediate array. */
   private NDArray run(NDArray codes, UnaryOperator<NDArray> body) {
     Shape shape = codes.getShape();

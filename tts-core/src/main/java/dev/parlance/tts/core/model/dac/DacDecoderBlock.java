@@ -50,6 +50,11 @@ final class DacDecoderBlock implements DacLayer {
   }
 
   @Override
+  public int scale() {
+    return upsample.stride();
+  }
+
+  @Override
   public NDArray forward(NDArray x) {
     NDArray h;
     try (NDArray activated = snake.forward(x)) {

@@ -214,6 +214,7 @@ class DacDecoderBenchmarkTest {
             emitted += n;
           }
           emitted += stream.finish().length;
+          stream.close();
           assertEquals((long) frames * 512, emitted);
           System.out.printf(
               "  stream chunk %d frames: %d emissions + finish, wall %.0f ms, process CPU %.0f ms%n",
