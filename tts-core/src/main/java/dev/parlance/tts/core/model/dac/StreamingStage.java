@@ -16,7 +16,7 @@ final class StreamingStage {
   private final DacLayer layer;
   private final UnaryOperator<NDArray> forward;
   private final long scale;
-  private final long leftLoss; // outputs after a window's first input that are not exact yet
+  private final long leftLoss; // outputs at a window's left edge that still see its zero padding
   private NDArray buffer; // inputs [bufferStart, inputEnd), attached to the stream's manager
   private long bufferStart;
   private long inputEnd;
