@@ -1,42 +1,47 @@
 package dev.parlance.tts.core.model.dac;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Seam-free streaming decode of one utterance (spec §8.4): frames arrive as generation completes
- * them; audio is emitted as soon as it can no longer change. Each emission decodes a window with
- * enough context on both sides ({@link DacDecoder#receptiveField()}) that the concatenation of
- * everything emitted equals the offline {@link DacDecoder#decode(long[][])} of all frames (to float
- * rounding). The DAC work is linear in the utterance length: each emission decodes its new frames
- * plus the context margins.
+ * Seam-free streaming decode of one utterance (spec §8): frames arrive as generation completes
+ * them; audio is emitted as soon as it can no longer change, and the concatenation of everything
+ * emitted equals the offline {@link DacDecoder#decode(long[][])} of all frames (to float rounding).
  *
- * <p>Frames holding an id outside {@code [0, codebookSize)} (EOS/PAD/BOS) are dropped on arrival,
- * exactly as the reference drops them before its offline decode; since nothing that depends on them
- * has been emitted yet, the stream still equals the offline decode of the cleaned frames.
+ * <p>Every decoder layer runs incrementally ({@link StreamingStage}): it keeps just the inputs its
+ * next outputs need and emits only exact outputs, so each step recomputes only each layer's own
+ * reach instead of the decoder's whole receptive field (about 10 frames per side at 44.1 kHz).
+ * Audio for a frame therefore comes out once about {@link ReceptiveField#rightFrames()} later
+ * frames are known.
  *
- * <p>Not thread-safe: one instance per utterance.
+ * <p>Frames holding an id {@code >= codebookSize} (EOS/PAD/BOS) are dropped on arrival, exactly as
+ * the reference drops them before its offline decode; since nothing that depends on them has been
+ * emitted yet, the stream still equals the offline decode of the cleaned frames.
+ *
+ * <p>Holds native arrays between calls: close it. Not thread-safe: one instance per utterance.
  */
-public final class DacStreamDecoder {
+public final class DacStreamDecoder implements AutoCloseable {
   private static final float[] NONE = new float[0];
 
   private final DacDecoder dac;
   private final int codebooks;
   private final int codebookSize;
-  private final int hop;
-  private final ReceptiveField context;
-  private final long chunkSamples;
-  private final List<long[]> frames = new ArrayList<>(); // kept frames, frames.get(0) = firstFrame
-  private long firstFrame;
+  private final int chunkFrames;
+  private final NDManager manager; // the stages' kept inputs
+  private final List<StreamingStage> stages;
+  private final List<long[]> pending = new ArrayList<>(); // valid frames not decoded yet
+  private long frames; // valid frames received
   private long emitted; // samples emitted so far
   private int dropped;
   private boolean finished;
 
   /**
    * @param dac the decoder; it must outlive this stream
-   * @param chunkFrames decode only once at least this many frames of new audio are final (larger
-   *     chunks amortise the context margins; 1 gives the lowest latency)
+   * @param chunkFrames decode once at least this many new frames are pending (larger chunks cost
+   *     fewer, bigger steps; 1 gives the lowest latency)
    */
   public DacStreamDecoder(DacDecoder dac, int chunkFrames) {
     if (chunkFrames < 1) {
@@ -45,9 +50,9 @@ public final class DacStreamDecoder {
     this.dac = dac;
     this.codebooks = dac.config().numCodebooks();
     this.codebookSize = dac.config().codebookSize();
-    this.hop = dac.config().hopLength();
-    this.context = dac.receptiveField();
-    this.chunkSamples = (long) chunkFrames * hop;
+    this.chunkFrames = chunkFrames;
+    this.manager = dac.newScope();
+    this.stages = dac.streamingStages();
   }
 
   /**
@@ -76,10 +81,11 @@ public final class DacStreamDecoder {
       if (special) {
         dropped++;
       } else {
-        frames.add(frame.clone());
+        pending.add(frame.clone());
+        frames++;
       }
     }
-    return emit(false);
+    return pending.size() >= chunkFrames ? decode(false) : NONE;
   }
 
   /** Decodes and returns the rest of the audio; the stream accepts no more frames. */
@@ -88,7 +94,7 @@ public final class DacStreamDecoder {
       return NONE;
     }
     finished = true;
-    return emit(true);
+    return frames == 0 ? NONE : decode(true);
   }
 
   /** Frames dropped because they held a special id. */
@@ -101,33 +107,37 @@ public final class DacStreamDecoder {
     return emitted;
   }
 
-  private float[] emit(boolean end) {
-    long total = firstFrame + frames.size();
-    long readyEnd = end ? total * hop : Math.max(0, total * hop - context.rightSamples());
-    if (readyEnd <= emitted || (!end && readyEnd - emitted < chunkSamples)) {
-      return NONE;
+  private float[] decode(boolean end) {
+    try (NDManager step = manager.newSubManager()) {
+      NDArray x = pending.isEmpty() ? null : dac.quantizer().forward(pendingCodes(step));
+      pending.clear();
+      for (StreamingStage stage : stages) {
+        x = stage.push(x, end, step, manager);
+      }
+      if (x == null) {
+        return NONE;
+      }
+      float[] audio = x.tanh().toFloatArray();
+      emitted += audio.length;
+      return audio;
     }
-    long from = Math.max(0, Math.floorDiv(emitted - context.leftSamples(), hop));
-    float[] audio = dac.decode(window(from, total));
-    float[] out =
-        Arrays.copyOfRange(audio, (int) (emitted - from * hop), (int) (readyEnd - from * hop));
-    emitted = readyEnd;
-    long stillNeeded = Math.max(0, Math.floorDiv(emitted - context.leftSamples(), hop));
-    frames.subList(0, (int) (stillNeeded - firstFrame)).clear();
-    firstFrame = stillNeeded;
-    return out;
   }
 
-  /** Frames [from, to) as {@code [k][t]}. */
-  private long[][] window(long from, long to) {
-    int n = (int) (to - from);
-    long[][] codes = new long[codebooks][n];
+  /** The pending frames as (1, K, n) ids. */
+  private NDArray pendingCodes(NDManager step) {
+    int n = pending.size();
+    long[] flat = new long[codebooks * n];
     for (int t = 0; t < n; t++) {
-      long[] frame = frames.get((int) (from - firstFrame) + t);
+      long[] frame = pending.get(t);
       for (int k = 0; k < codebooks; k++) {
-        codes[k][t] = frame[k];
+        flat[k * n + t] = frame[k];
       }
     }
-    return codes;
+    return step.create(flat, new Shape(1, codebooks, n));
+  }
+
+  @Override
+  public void close() {
+    manager.close();
   }
 }

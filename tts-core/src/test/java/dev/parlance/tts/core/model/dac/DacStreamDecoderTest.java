@@ -131,6 +131,7 @@ class DacStreamDecoderTest {
           Tensors.assertClose(what + " vs offline", offline, audio, SEAM_TOLERANCE, SEAM_TOLERANCE);
           Tensors.assertClose(what + " vs golden", golden, audio);
           assertEquals(0, stream.finish().length);
+          stream.close();
         }
       }
     }
@@ -195,6 +196,7 @@ class DacStreamDecoderTest {
         parts.add(stream.push(new long[][] {frame}));
       }
       parts.add(stream.finish());
+      stream.close();
       assertEquals(2, stream.droppedFrames());
       Tensors.assertClose(
           "stream without special frames",
@@ -217,6 +219,7 @@ class DacStreamDecoderTest {
       assertThrows(IllegalArgumentException.class, () -> stream.push(new long[][] {negative}));
       stream.finish();
       assertThrows(IllegalStateException.class, () -> stream.push(new long[][] {new long[k]}));
+      stream.close();
       assertThrows(IllegalArgumentException.class, () -> new DacStreamDecoder(dac, 0));
       try (NDManager scope = manager.newSubManager()) {
         long[] ids = new long[k];
