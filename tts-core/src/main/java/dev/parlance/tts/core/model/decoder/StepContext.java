@@ -5,7 +5,8 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * What every layer of one forward pass shares: sizes, cache slices and masks, computed once per
- * step rather than once per layer.
+ * step rather than once per layer. In a multi-row step ({@link ParlerDecoder#stepRows}) the shared
+ * context carries only sizes and RoPE angles; each row has its own for attention.
  *
  * @param batch B
  * @param length m, new positions in this pass
