@@ -101,7 +101,12 @@ public final class ParlerBatchStepper
       }
       g.accept(logits);
       Row row = new Row(scope, cache, g, new DacStreamDecoder(model.dac(), chunkFrames));
-      row.pending = pushFrames(row);
+      try {
+        row.pending = pushFrames(row);
+      } catch (RuntimeException e) {
+        row.audio.close();
+        throw e;
+      }
       return row;
     } catch (RuntimeException e) {
       scope.close();
@@ -174,6 +179,10 @@ public final class ParlerBatchStepper
 
   @Override
   public void leave(Row row) {
-    row.scope.close();
+    try {
+      row.audio.close();
+    } finally {
+      row.scope.close();
+    }
   }
 }
