@@ -1,0 +1,55 @@
+package dev.parlance.tts.core.model.t5;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+
+/**
+ * Pre-norm feed-forward sub-layer of a T5 block ({@code layer.1.DenseReluDense}), residual
+ * included: gated {@code wo(act(wi_0 x) * wi_1 x)} (flan-T5 "gated-gelu") or plain {@code wo(act(wi
+ * x))} (original T5 "relu").
+ */
+final class T5FeedForward {
+  // gelu_new(z) = 0.5 z (1 + tanh(c (z + 0.044715 z^3))) = z * sigmoid(2c z (1 + 0.044715 z^2))
+  private static final float TWO_C = (float) (2 * Math.sqrt(2 / Math.PI));
+  private static final float TWO_C_CUBIC = TWO_C * 0.044715f;
+
+  private final NDArray wi; // gated: (2*F, D) rows wi_0 then wi_1; else (F, D); columns * ln weight
+  private final NDArray wo; // (D, F)
+  private final boolean gated;
+  private final String activation;
+  private final float eps;
+
+  T5FeedForward(NDArray wi, NDArray wo, boolean gated, String activation, float eps) {
+    this.wi = wi;
+    this.wo = wo;
+    this.gated = gated;
+    this.activation = activation;
+    this.eps = eps;
+  }
+
+  /** x + FFN(RMS(x)), (B, S, D). */
+  NDArray forward(NDArray x) {
+    NDArray hidden = Linear.linear(T5LayerNorm.normalize(x, eps), wi).singletonOrThrow();
+    if (gated) {
+      NDList halves = hidden.split(2, 2); // act branch wi_0, linear branch wi_1: (B, S, F) each
+      hidden = activate(halves.get(0)).mul(halves.get(1));
+    } else {
+      hidden = activate(hidden);
+    }
+    return x.add(Linear.linear(hidden, wo).singletonOrThrow());
+  }
+
+  private NDArray activate(NDArray z) {
+    return switch (activation) {
+      // tanh GELU ("gelu_new"); DJL's Activation.gelu is the erf form.
+      case "gelu_new", "gelu_pytorch_tanh" ->
+          Activation.sigmoid(z.mul(z.square().mul(TWO_C_CUBIC).add(TWO_C))).mul(z);
+      case "gelu" -> Activation.gelu(z);
+      case "relu" -> Activation.relu(z);
+      case "silu", "swish" -> Activation.sigmoid(z).mul(z);
+      default -> throw new IllegalStateException("unsupported activation " + activation);
+    };
+  }
+}

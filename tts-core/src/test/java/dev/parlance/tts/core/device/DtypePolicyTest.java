@@ -1,0 +1,74 @@
+package dev.parlance.tts.core.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.types.DataType;
+import org.junit.jupiter.api.Test;
+
+class DtypePolicyTest {
+
+  private static final GpuProbe HOPPER = new DeviceSelectorTest.StubProbe(1, 90);
+  private static final GpuProbe TURING = new DeviceSelectorTest.StubProbe(1, 75);
+  private static final GpuProbe NO_GPU = DeviceSelectorTest.NO_GPU;
+
+  private static DtypePolicy resolve(String setting, Device device, GpuProbe probe) {
+    DtypePolicy policy = DtypePolicy.resolve(setting, device, probe);
+    // the T5 encoder and the DAC stay in float32 whatever the decoder runs in
+    assertEquals(DataType.FLOAT32, policy.textEncoder());
+    assertEquals(DataType.FLOAT32, policy.audioDecoder());
+    return policy;
+  }
+
+  @Test
+  void autoIsFloat32OnCpu() {
+    assertEquals(DataType.FLOAT32, resolve("auto", Device.cpu(), NO_GPU).decoder());
+    assertEquals(DataType.FLOAT32, resolve(null, Device.cpu(), NO_GPU).decoder());
+  }
+
+  @Test
+  void autoOnGpuIsBf16WhereSupportedElseFp16() {
+    assertEquals(DataType.BFLOAT16, resolve("auto", Device.gpu(0), HOPPER).decoder());
+    assertEquals(DataType.FLOAT16, resolve("auto", Device.gpu(0), TURING).decoder());
+    GpuProbe unknown = new DeviceSelectorTest.StubProbe(1, -1);
+    assertEquals(DataType.FLOAT16, resolve("auto", Device.gpu(0), unknown).decoder());
+  }
+
+  @Test
+  void explicitSettingsOverride() {
+    assertEquals(DataType.FLOAT32, resolve("float32", Device.gpu(0), HOPPER).decoder());
+    assertEquals(DataType.FLOAT16, resolve("float16", Device.gpu(0), HOPPER).decoder());
+    assertEquals(DataType.FLOAT16, resolve("Float16", Device.cpu(), NO_GPU).decoder());
+    assertEquals(DataType.BFLOAT16, resolve("bfloat16", Device.gpu(0), HOPPER).decoder());
+  }
+
+  @Test
+  void bf16OnCpuIsRejectedWithTheReason() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DtypePolicy.resolve("bfloat16", Device.cpu(), NO_GPU));
+    assertTrue(e.getMessage().startsWith("dtype:"), e.getMessage());
+    assertTrue(e.getMessage().contains("CPU"), e.getMessage());
+  }
+
+  @Test
+  void bf16OnPreAmpereGpuIsRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DtypePolicy.resolve("bfloat16", Device.gpu(0), TURING));
+    assertTrue(e.getMessage().contains("7.5"), e.getMessage());
+  }
+
+  @Test
+  void unknownSettingNamesTheSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> DtypePolicy.resolve("fp8", Device.cpu(), NO_GPU));
+    assertTrue(e.getMessage().startsWith("dtype:"), e.getMessage());
+    assertTrue(e.getMessage().contains("'fp8'"), e.getMessage());
+  }
+}

@@ -1,0 +1,71 @@
+package dev.parlance.tts.core.model.t5;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
+import dev.parlance.tts.core.checkpoint.SafetensorsFile;
+import dev.parlance.tts.core.checkpoint.TensorSource;
+import dev.parlance.tts.core.testing.Fixtures;
+import dev.parlance.tts.core.testing.Tensors;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** The T5 encoder against the reference {@code b*.t5_last_hidden_state} of every fixture. */
+class T5EncoderGoldenTest {
+
+  private static final String SUFFIX = ".t5_last_hidden_state";
+
+  @TestFactory
+  Stream<DynamicTest> matchesReferenceLastHiddenState() {
+    return Fixtures.checkpoints().stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)));
+  }
+
+  static T5Config config(Path checkpoint) {
+    JsonObject config =
+        com.google.gson.JsonParser.parseString(readString(checkpoint.resolve("config.json")))
+            .getAsJsonObject();
+    return T5Config.fromJson(config.getAsJsonObject("text_encoder"));
+  }
+
+  private static void check(Path checkpoint) {
+    try (TensorSource weights = TensorSource.open(checkpoint);
+        SafetensorsFile golden = Fixtures.goldenTensors(checkpoint);
+        NDManager manager = NDManager.newBaseManager("PyTorch");
+        T5Encoder encoder =
+            T5Encoder.load(
+                weights, "text_encoder.", config(checkpoint), manager, DataType.FLOAT32)) {
+      List<String> cases =
+          golden.names().stream().filter(n -> n.endsWith(SUFFIX)).sorted().toList();
+      assertFalse(cases.isEmpty(), "no " + SUFFIX + " goldens");
+      for (String name : cases) {
+        String batch = name.substring(0, name.length() - SUFFIX.length());
+        try (NDManager request = manager.newSubManager()) {
+          NDArray ids = golden.load(batch + ".input_ids", request);
+          NDArray mask = golden.load(batch + ".attention_mask", request);
+          NDArray out = encoder.encode(ids, mask);
+          assertSame(request, out.getManager());
+          assertEquals(DataType.FLOAT32, out.getDataType());
+          assertEquals(golden.info(name).djlShape(), out.getShape(), name);
+          Tensors.assertClose(name, golden.readFloats(name), out.toFloatArray());
+        }
+      }
+    }
+  }
+
+  private static String readString(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
