@@ -57,6 +57,17 @@ final class Workloads {
                   "%.0fx real time, %.1f M input samples/s",
                   1 / r.seconds(),
                   ResamplerBenchmark.INPUT_RATE / r.seconds() / 1e6));
+      case "DecoderStepBenchmark.step" -> ModelWork.decoderStep(r, f);
+      case "T5EncoderBenchmark.encode" -> ModelWork.t5(r, f);
+      case "DacDecodeBenchmark.decode" -> ModelWork.dac(r, f);
+      case "SynthesisBenchmark.synthesize" ->
+          new Line(
+              "2 s utterance (173 frames, 182 decoder steps)",
+              Double.NaN,
+              String.format(
+                  Locale.ROOT, "real-time factor %.2f (time / audio)", r.seconds() / 2.0));
+      case "SynthesisBenchmark.timeToFirstAudio" ->
+          new Line("first streamed chunk", Double.NaN, "");
       default -> new Line("?", Double.NaN, "");
     };
   }
