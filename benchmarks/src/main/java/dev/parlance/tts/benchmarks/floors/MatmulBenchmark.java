@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code matvecStreamed}: cycling through {@value #LAYERS} distinct weight matrices (≥ 200
  *       MB, far beyond L3), as a decoder step streams its weights from DRAM;
- *   <li>{@code matvecHot}: one matrix that stays cache-resident.
+ *   <li>{@code matvecHot}: one matrix that stays cache-resident;
+ *   <li>{@code linearStreamed}: the same product as the model computes it, {@code Linear.linear} =
+ *       x·Wᵀ on weights stored (N,H) as in the checkpoint (torch {@code addmm}/{@code linear}).
  * </ul>
  */
 @State(Scope.Benchmark)
@@ -57,6 +60,7 @@ public class MatmulBenchmark {
 
   private NDManager manager;
   private NDArray[] weights;
+  private NDArray[] transposed;
   private NDArray x;
   private int next;
 
@@ -65,8 +69,10 @@ public class MatmulBenchmark {
     manager = NDManager.newBaseManager(BenchDevice.get());
     DataType type = BenchDevice.dtype(dtype);
     weights = new NDArray[LAYERS];
+    transposed = new NDArray[LAYERS];
     for (int i = 0; i < LAYERS; i++) {
       weights[i] = random(manager, new Shape(hidden, outFeatures), type);
+      transposed[i] = random(manager, new Shape(outFeatures, hidden), type);
     }
     x = random(manager, new Shape(batch, hidden), type);
   }
@@ -82,6 +88,17 @@ public class MatmulBenchmark {
     NDArray w = weights[next];
     next = (next + 1) % LAYERS;
     try (NDArray y = x.matMul(w)) {
+      BenchDevice.await(y);
+      return y.getShape().size();
+    }
+  }
+
+  /** x·Wᵀ through {@code Linear.linear} on the next (N,H) matrix, as the decoder does. */
+  @Benchmark
+  public long linearStreamed() {
+    NDArray w = transposed[next];
+    next = (next + 1) % LAYERS;
+    try (NDArray y = Linear.linear(x, w).singletonOrThrow()) {
       BenchDevice.await(y);
       return y.getShape().size();
     }

@@ -19,7 +19,7 @@ final class Floors {
   /** FLOP/s of the compute-bound GEMM, by dtype. */
   final Map<String, Double> gemmRates = new LinkedHashMap<>();
 
-  /** FLOP/s of the streamed matrix-vector product, by "dtype/batch". */
+  /** FLOP/s of the streamed matrix-vector product ({@code matMul}), by "dtype/batch". */
   final Map<String, Double> matvecRates = new LinkedHashMap<>();
 
   private Floors() {}

@@ -44,6 +44,11 @@ public final class RatioReport {
     this.device = device;
   }
 
+  /** The results, in JMH's order. */
+  List<Result> results() {
+    return results;
+  }
+
   /** Reads the array JMH writes with {@code -rf json}. */
   public static RatioReport fromJmhJson(String json, String device) {
     List<Result> results = new ArrayList<>();

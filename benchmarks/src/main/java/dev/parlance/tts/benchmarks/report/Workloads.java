@@ -25,7 +25,7 @@ final class Workloads {
           "MemoryBandwidthBenchmark.djlCopyInto",
           "MemoryBandwidthBenchmark.djlDuplicate" ->
           bandwidthLine(r, 2.0 * MemoryBandwidthBenchmark.BYTES, bw);
-      case "MatmulBenchmark.matvecStreamed" -> {
+      case "MatmulBenchmark.matvecStreamed", "MatmulBenchmark.linearStreamed" -> {
         double bytes = matvecWeightBytes(r);
         yield new Line(
             gb(bytes) + " weights",
