@@ -22,14 +22,28 @@ final class ParlerAudioStream implements AudioStream {
   private final AudioFormat format;
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean cancelled = new AtomicBoolean();
+  private final AtomicBoolean released = new AtomicBoolean();
+  private final Runnable onRelease;
   private Object pending;
   private boolean ended;
   private int sequence;
   private long samples;
 
-  ParlerAudioStream(TtsRequest request, AudioFormat format) {
+  /**
+   * @param onRelease gives the request's admission slot back; runs once, at close or when the
+   *     worker ends, whichever comes first
+   */
+  ParlerAudioStream(TtsRequest request, AudioFormat format, Runnable onRelease) {
     this.request = request;
     this.format = format;
+    this.onRelease = onRelease;
+  }
+
+  /** Gives the admission slot back (once). */
+  void release() {
+    if (released.compareAndSet(false, true)) {
+      onRelease.run();
+    }
   }
 
   @Override
@@ -109,5 +123,6 @@ final class ParlerAudioStream implements AudioStream {
     if (cancelled.compareAndSet(false, true)) {
       queue.clear();
     }
+    release();
   }
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,7 @@ public final class ParlerEngine implements TtsEngine {
   private final Semaphore permits;
   private final ExecutorService workers;
   private final Set<ParlerAudioStream> active = ConcurrentHashMap.newKeySet();
+  private final AtomicLong decoderSteps = new AtomicLong();
   private volatile boolean closed;
   private volatile boolean warm;
 
@@ -95,7 +97,9 @@ public final class ParlerEngine implements TtsEngine {
               t.setDaemon(true);
               return t;
             });
-    int frames = model.config().generation().maxLength() - model.decoder().config().numCodebooks();
+    int frames =
+        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions())
+            - model.decoder().config().numCodebooks();
     this.capabilities =
         new Capabilities(
             true,
@@ -215,6 +219,16 @@ public final class ParlerEngine implements TtsEngine {
         closed ? "closed" : active.size() + " request(s) in flight");
   }
 
+  /** Decoder steps run for requests so far (tests check cancellation with it). */
+  long decoderSteps() {
+    return decoderSteps.get();
+  }
+
+  /** Requests admitted and not yet finished. */
+  int inFlight() {
+    return active.size();
+  }
+
   /** The loaded model (for benchmarks and tests). */
   public ParlerModel model() {
     return model;
@@ -240,13 +254,13 @@ public final class ParlerEngine implements TtsEngine {
           "parler engine is at capacity (" + maxConcurrency + " running, " + maxQueue + " queued)",
           Duration.ofSeconds(1));
     }
-    ParlerAudioStream stream = new ParlerAudioStream(request, format);
+    ParlerAudioStream stream = new ParlerAudioStream(request, format, permits::release);
     active.add(stream);
     try {
       workers.execute(() -> run(stream, request, description, settings));
     } catch (RuntimeException e) {
       active.remove(stream);
-      permits.release();
+      stream.release();
       throw new EngineUnavailableException("engine is shutting down", e);
     }
     return stream;
@@ -282,6 +296,25 @@ public final class ParlerEngine implements TtsEngine {
         model.config().generation().minNewTokens());
   }
 
+  /** Caps max_length so prompt plus audio fit the decoder's position table. */
+  private SamplingSettings fitPositions(SamplingSettings s, int promptLength) {
+    int room = model.decoder().config().maxPositions() - promptLength;
+    int k = model.decoder().config().numCodebooks();
+    if (room < k + 2) {
+      throw new InvalidRequestException(
+          "text",
+          "text is "
+              + promptLength
+              + " tokens; the model's "
+              + model.decoder().config().maxPositions()
+              + " positions leave no room for audio");
+    }
+    return s.maxLength() <= room
+        ? s
+        : new SamplingSettings(
+            s.greedy(), s.temperature(), s.topK(), s.topP(), s.seed(), room, s.minNewTokens());
+  }
+
   private void run(
       ParlerAudioStream stream, TtsRequest request, String description, SamplingSettings s) {
     try (NDManager scope = model.newRequestManager()) {
@@ -290,6 +323,7 @@ public final class ParlerEngine implements TtsEngine {
       }
       Conditioning c =
           model.condition(List.of(description), List.of(request.text().strip()), scope);
+      s = fitPositions(s, c.promptLength());
       int codebooks = model.decoder().config().numCodebooks();
       StreamingAudioDecoder audio =
           new StreamingAudioDecoder(model.dac(), chunkFrames, model.config().codebookSize());
@@ -299,6 +333,7 @@ public final class ParlerEngine implements TtsEngine {
               s,
               scope,
               (gen, logits) -> {
+                decoderSteps.incrementAndGet();
                 if (stream.cancelled()) {
                   throw new CancellationException("stream closed");
                 }
@@ -322,7 +357,7 @@ public final class ParlerEngine implements TtsEngine {
       stream.fail(new EngineFailureException("synthesis failed: " + e.getMessage(), e));
     } finally {
       active.remove(stream);
-      permits.release();
+      stream.release();
     }
   }
 
