@@ -1,6 +1,7 @@
 package dev.parlance.tts.benchmarks.report;
 
 import dev.parlance.tts.benchmarks.audio.ResamplerBenchmark;
+import dev.parlance.tts.benchmarks.cache.PhraseCacheBenchmark;
 import dev.parlance.tts.benchmarks.floors.GemmBenchmark;
 import dev.parlance.tts.benchmarks.floors.MemoryBandwidthBenchmark;
 import java.util.Locale;
@@ -57,6 +58,16 @@ final class Workloads {
                   "%.0fx real time, %.1f M input samples/s",
                   1 / r.seconds(),
                   ResamplerBenchmark.INPUT_RATE / r.seconds() / 1e6));
+      case "PhraseCacheBenchmark.memoryHit", "PhraseCacheBenchmark.diskHit" -> {
+        double bytes = 2.0 * PhraseCacheBenchmark.SECONDS * PhraseCacheBenchmark.SAMPLE_RATE * 4;
+        yield new Line(
+            gb(bytes) + " copied (2 s clip, float32)",
+            bytes / bw,
+            String.format(
+                Locale.ROOT,
+                "%.0fx faster than real time",
+                PhraseCacheBenchmark.SECONDS / r.seconds()));
+      }
       case "DecoderStepBenchmark.step" -> ModelWork.decoderStep(r, f);
       case "T5EncoderBenchmark.encode" -> ModelWork.t5(r, f);
       case "DacDecodeBenchmark.decode" -> ModelWork.dac(r, f);
