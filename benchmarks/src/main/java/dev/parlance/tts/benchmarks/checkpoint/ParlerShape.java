@@ -150,11 +150,6 @@ public record ParlerShape(
     return t5Dim != hidden;
   }
 
-  /** Decoder head width. */
-  public int headDim() {
-    return hidden / heads;
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof ParlerShape s && toString().equals(s.toString());

@@ -59,16 +59,6 @@ final class Floors {
     return gemmRates.getOrDefault(dtype, Double.NaN);
   }
 
-  /** Streamed matrix-vector FLOP/s at {@code dtype} and the nearest measured batch at or above. */
-  double matvecRate(String dtype, int batch) {
-    for (int b : new int[] {1, 4, 8}) {
-      if (b >= batch && matvecRates.containsKey(dtype + "/" + b)) {
-        return matvecRates.get(dtype + "/" + b);
-      }
-    }
-    return Double.NaN;
-  }
-
   String describe() {
     StringBuilder b = new StringBuilder("Floors measured in this run: bandwidth ");
     bandwidths.forEach(
