@@ -60,16 +60,26 @@ final class Floors {
   }
 
   String describe() {
-    StringBuilder b = new StringBuilder("Floors measured in this run: bandwidth ");
-    bandwidths.forEach(
-        (k, v) -> b.append(String.format(Locale.ROOT, "%s %.1f GB/s, ", k, v / 1e9)));
-    b.append(String.format(Locale.ROOT, "floor = best = %.1f GB/s; GEMM ", bandwidth() / 1e9));
-    gemmRates.forEach(
-        (k, v) -> b.append(String.format(Locale.ROOT, "%s %.0f GFLOP/s, ", k, v / 1e9)));
-    b.append("streamed matvec (dtype/batch) ");
-    matvecRates.forEach(
-        (k, v) -> b.append(String.format(Locale.ROOT, "%s %.1f GFLOP/s, ", k, v / 1e9)));
-    b.setLength(b.length() - 2);
+    StringBuilder b = new StringBuilder("Floors measured in this run:");
+    section(b, "bandwidth", bandwidths, "%s %.1f GB/s");
+    if (!bandwidths.isEmpty()) {
+      b.append(String.format(Locale.ROOT, " (floor = best = %.1f GB/s)", bandwidth() / 1e9));
+    }
+    section(b, "GEMM", gemmRates, "%s %.0f GFLOP/s");
+    section(b, "streamed matvec (dtype/batch)", matvecRates, "%s %.1f GFLOP/s");
     return b.append('.').toString();
+  }
+
+  private static void section(
+      StringBuilder b, String title, Map<String, Double> rates, String format) {
+    if (rates.isEmpty()) {
+      return;
+    }
+    b.append(b.charAt(b.length() - 1) == ':' ? " " : "; ").append(title);
+    String sep = " ";
+    for (Map.Entry<String, Double> e : rates.entrySet()) {
+      b.append(sep).append(String.format(Locale.ROOT, format, e.getKey(), e.getValue() / 1e9));
+      sep = ", ";
+    }
   }
 }
