@@ -44,8 +44,9 @@ public class SynthesisBenchmark {
   /** Requested audio length. */
   public static final double SECONDS = 2.0;
 
-  @Param({"float32"})
-  public String dtype;
+  /** The engine's {@code dtype} setting: the decoder's precision (T5 and DAC stay float32). */
+  @Param({"float32", "float16"})
+  public String decoderDtype;
 
   private TtsEngine engine;
   private TtsRequest request;
@@ -59,7 +60,7 @@ public class SynthesisBenchmark {
             TtsEngineConfig.builder()
                 .model(MiniModel.dir().toString())
                 .device(device)
-                .dtype(dtype)
+                .dtype(decoderDtype)
                 .build());
     request =
         TtsRequest.builder()
