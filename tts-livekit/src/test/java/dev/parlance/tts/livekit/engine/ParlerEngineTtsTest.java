@@ -12,6 +12,7 @@ import dev.parlance.tts.livekit.SynthesizeStream;
 import dev.parlance.tts.livekit.SynthesizedAudio;
 import dev.parlance.tts.livekit.TtsListener;
 import dev.parlance.tts.livekit.TtsMetrics;
+import dev.parlance.tts.livekit.testing.Fixtures;
 import dev.parlance.tts.livekit.testing.RecordingEngine;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.Pcm16;
@@ -20,7 +21,6 @@ import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsRequest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ class ParlerEngineTtsTest {
 
   @BeforeAll
   static void load() {
-    Path checkpoint = fixtures().resolve("tiny-mini-v1-arch");
+    Path checkpoint = Fixtures.checkpoint("tiny-mini-v1-arch");
     engine =
         TtsEngines.load(
             "parler", TtsEngineConfig.builder().model(checkpoint.toString()).device("cpu").build());
@@ -72,18 +72,6 @@ class ParlerEngineTtsTest {
     if (engine != null) {
       engine.close();
     }
-  }
-
-  static Path fixtures() {
-    String configured = System.getProperty("tts.fixtures.dir");
-    Path root =
-        configured != null && !configured.isBlank()
-            ? Path.of(configured)
-            : Path.of("..", "..", "shared", "fixtures", "parler-tiny");
-    if (!Files.isDirectory(root)) {
-      throw new IllegalStateException("fixtures directory not found: " + root.toAbsolutePath());
-    }
-    return root;
   }
 
   private EngineTts tts(TtsEngine on, int rate) {
