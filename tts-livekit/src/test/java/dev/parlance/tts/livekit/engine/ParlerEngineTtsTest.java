@@ -14,7 +14,6 @@ import dev.parlance.tts.livekit.TtsListener;
 import dev.parlance.tts.livekit.TtsMetrics;
 import dev.parlance.tts.livekit.testing.Fixtures;
 import dev.parlance.tts.livekit.testing.RecordingEngine;
-import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.Pcm16;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsEngine;
@@ -86,23 +85,31 @@ class ParlerEngineTtsTest {
     return tts;
   }
 
-  /** What the engine says for {@code sentences} one request each, joined, at {@code rate}. */
-  private static short[] reference(List<String> sentences, int rate) {
+  /**
+   * What the engine says for {@code sentences}, one request each, joined and converted to {@code
+   * rate}, with where each sentence starts (in samples at {@code rate}).
+   */
+  private record Reference(short[] pcm, double[] starts) {}
+
+  private static Reference reference(List<String> sentences, int rate) {
+    int engineRate = engine.audioFormat().sampleRate();
     List<float[]> parts = new ArrayList<>();
-    for (String s : sentences) {
-      AudioClip clip = engine.synthesize(TtsRequest.builder().text(s).sampling(GREEDY).build());
-      parts.add(clip.samples());
+    double[] starts = new double[sentences.size()];
+    int total = 0;
+    for (int i = 0; i < sentences.size(); i++) {
+      TtsRequest request = TtsRequest.builder().text(sentences.get(i)).sampling(GREEDY).build();
+      parts.add(engine.synthesize(request).samples());
+      starts[i] = total * (double) rate / engineRate;
+      total += parts.get(i).length;
     }
-    int total = parts.stream().mapToInt(p -> p.length).sum();
     float[] joined = new float[total];
     int at = 0;
     for (float[] p : parts) {
       System.arraycopy(p, 0, joined, at, p.length);
       at += p.length;
     }
-    int engineRate = engine.audioFormat().sampleRate();
-    return Pcm16.toShorts(
-        rate == engineRate ? joined : Resampler.resample(joined, engineRate, rate));
+    float[] converted = rate == engineRate ? joined : Resampler.resample(joined, engineRate, rate);
+    return new Reference(Pcm16.toShorts(converted), starts);
   }
 
   @ParameterizedTest(name = "{0} Hz")
@@ -151,14 +158,26 @@ class ParlerEngineTtsTest {
       // frame back), so a segment's last frame names its last request
       lastRequest += sentences.get(s).size();
       assertEquals(requestIds.get(lastRequest - 1), of.get(of.size() - 1).requestId());
+      Reference reference = reference(sentences.get(s), rate);
+      for (int i = 0; i < sentences.get(s).size(); i++) {
+        // the frame holding the sentence's first sample (either one at a frame joint, where the
+        // resampler's few samples of delay decide)
+        double start = reference.starts()[i];
+        int frame = (int) (start / frameSamples);
+        int other = (int) ((start + (start % frameSamples < 8 ? -8 : 8)) / frameSamples);
+        String sentence = sentences.get(s).get(i);
+        assertTrue(
+            of.get(frame).deltaText().equals(sentence)
+                || of.get(Math.max(0, other)).deltaText().equals(sentence),
+            "sentence " + i + " is announced on frame " + frame + ", where its audio starts");
+      }
       assertEquals(
-          String.join(" ", sentences.get(s)),
-          String.join(
-              " ", of.stream().map(SynthesizedAudio::deltaText).filter(t -> !t.isEmpty()).toList()),
-          "each sentence is announced on the frame where it starts");
+          sentences.get(s),
+          of.stream().map(SynthesizedAudio::deltaText).filter(t -> !t.isEmpty()).toList(),
+          "each sentence announced once");
 
       short[] got = AudioFrame.concat(of.stream().map(SynthesizedAudio::frame).toList()).data();
-      short[] expected = reference(sentences.get(s), rate);
+      short[] expected = reference.pcm();
       assertEquals(
           (expected.length + frameSamples - 1) / frameSamples, of.size(), "frames of the audio");
       assertArrayEquals(expected, Arrays.copyOf(got, expected.length), "the engine's audio");
@@ -223,7 +242,8 @@ class ParlerEngineTtsTest {
         while (probe.inFlight() == 0 && System.nanoTime() < deadline) {
           LockSupport.parkNanos(20_000);
         }
-        assertEquals(1, probe.inFlight(), "a request is decoding");
+        // (2 for a moment: the previous sentence's worker finishing as the next one is admitted)
+        assertTrue(probe.inFlight() >= 1, "a request is decoding");
         long s0 = probe.decoderSteps();
         long m0 = System.nanoTime();
         LockSupport.parkNanos(20_000_000); // time some steps
@@ -253,7 +273,7 @@ class ParlerEngineTtsTest {
     // the step running when close() was called, plus one that may have begun just before it
     assertTrue(stepsAfterClose.stream().allMatch(n -> n <= 2), "steps after close");
     long worst = stopMicros.stream().mapToLong(Long::longValue).max().orElseThrow();
-    assertTrue(worst < 250_000, "engine idle within " + worst + " us of close()");
+    assertTrue(worst < 500_000, "engine idle within " + worst + " us of close()");
     assertEquals(5, metrics.stream().filter(TtsMetrics::cancelled).count(), "cancelled metrics");
   }
 
