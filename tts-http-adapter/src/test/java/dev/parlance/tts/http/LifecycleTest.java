@@ -58,7 +58,7 @@ class LifecycleTest {
   void shutdownDrainsInFlightStreamsAndRefusesNewWork() throws Exception {
     TestServer s = TestServer.start(Map.of("TTS_SHUTDOWN_TIMEOUT_SECONDS", "20"));
     SteerableEngine engine = s.engine();
-    engine.chunkDelayMillis = 30;
+    engine.holdAfterChunks = 1; // in flight until released, however short the audio
     String longText = "word ".repeat(30);
     HttpResponse<InputStream> inFlight =
         s.http.send(
@@ -70,7 +70,7 @@ class LifecycleTest {
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
     InputStream body = inFlight.body();
-    byte[] first = body.readNBytes(2000);
+    byte[] first = body.readNBytes(1);
     CompletableFuture<Void> shutdown = CompletableFuture.runAsync(s.server::shutdown);
     long deadline = System.nanoTime() + 5_000_000_000L;
     int readyStatus = 0;
@@ -84,6 +84,8 @@ class LifecycleTest {
     assertEquals(503, readyStatus, "readiness turns false at once");
     var refused = s.postJson("/v1/audio/speech", "{\"input\":\"Hi\"}");
     assertEquals(503, refused.statusCode(), "new work is refused while draining");
+    assertFalse(shutdown.isDone(), "shutdown waits for the stream");
+    engine.release();
     byte[] rest = body.readAllBytes();
     assertEquals(
         s.reference(engine.lastRequest(), 24_000).length * 2,
@@ -98,7 +100,7 @@ class LifecycleTest {
   void shutdownDeadlineCancelsWhatIsLeft() throws Exception {
     TestServer s = TestServer.start(Map.of("TTS_SHUTDOWN_TIMEOUT_SECONDS", "0"));
     SteerableEngine engine = s.engine();
-    engine.chunkDelayMillis = 100;
+    engine.holdAfterChunks = 1;
     HttpResponse<InputStream> inFlight =
         s.http.send(
             s.request("/v1/audio/speech")
@@ -109,7 +111,7 @@ class LifecycleTest {
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
     try (InputStream in = inFlight.body()) {
-      in.readNBytes(2000);
+      in.readNBytes(1);
       long start = System.nanoTime();
       s.server.shutdown();
       assertTrue(System.nanoTime() - start < 5_000_000_000L, "shutdown kept its deadline");
@@ -125,7 +127,7 @@ class LifecycleTest {
   @Test
   void serverAdmissionBoundGives429() throws Exception {
     try (TestServer s = TestServer.start(Map.of("TTS_MAX_IN_FLIGHT", "1"))) {
-      s.engine().chunkDelayMillis = 50;
+      s.engine().holdAfterChunks = 0;
       HttpResponse<InputStream> busy =
           s.http.send(
               s.request("/v1/audio/speech")
@@ -136,7 +138,6 @@ class LifecycleTest {
                   .build(),
               HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = busy.body()) {
-        in.readNBytes(100);
         var refused = s.postJson("/v1/audio/speech", "{\"input\":\"Hi\"}");
         assertEquals(429, refused.statusCode());
         assertEquals("1", refused.headers().firstValue("Retry-After").orElseThrow());
@@ -144,6 +145,9 @@ class LifecycleTest {
             "rate_limit_exceeded",
             JSON.readTree(refused.body()).path("error").path("code").asText());
         assertEquals(1, JSON.readTree(s.get("/ready").body()).path("in_flight").asInt());
+        s.engine().release();
+        assertEquals(
+            s.reference(s.engine().lastRequest(), 24_000).length * 2, in.readAllBytes().length);
       }
     }
   }

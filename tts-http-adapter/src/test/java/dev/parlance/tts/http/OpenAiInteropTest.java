@@ -54,6 +54,7 @@ class OpenAiInteropTest {
     }
     Path out = Files.createTempDirectory(DIR, "out");
     try (TestServer server = TestServer.start(Map.of("TTS_API_KEY", "sdk-key"))) {
+      server.engine().chunkDelayMillis = 50; // chunks arrive apart, as from a real model
       Result r =
           run(
               List.of(
@@ -78,7 +79,9 @@ class OpenAiInteropTest {
 
       Decoded pcm = Decoded.pcm(Files.readAllBytes(out.resolve("speech.pcm")), 24_000);
       pcm.assertLossless(server.reference(sent.get(1), 24_000));
-      assertTrue(summary.path("pcmChunks").asInt() > 1, "streamed in several chunks");
+      if (server.engine().chunkCount(sent.get(1)) > 1) {
+        assertTrue(summary.path("pcmChunks").asInt() > 1, "streamed in several chunks");
+      }
 
       Decoded sse = Decoded.pcm(Files.readAllBytes(out.resolve("sse.pcm")), 24_000);
       sse.assertLossless(server.reference(sent.get(2), 24_000));

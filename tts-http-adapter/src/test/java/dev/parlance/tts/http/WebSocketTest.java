@@ -116,8 +116,8 @@ class WebSocketTest {
     /** The next JSON event, skipping (and collecting) audio frames. */
     JsonNode nextEvent(ByteArrayOutputStream audio) throws Exception {
       while (true) {
-        Object o = received.poll(10, TimeUnit.SECONDS);
-        assertNotNull(o, "no message within 10 s");
+        Object o = received.poll(60, TimeUnit.SECONDS);
+        assertNotNull(o, "no message within 60 s");
         if (o instanceof byte[] b) {
           audio.writeBytes(b);
         } else if (o instanceof JsonNode n) {
@@ -166,7 +166,7 @@ class WebSocketTest {
   @Test
   void cancelStopsSynthesisAndTheSessionGoesOn() throws Exception {
     SteerableEngine engine = server.engine();
-    engine.chunkDelayMillis = 50;
+    engine.holdAfterChunks = 1; // the first chunk, then wait: cancel lands mid-sentence
     try {
       int cancelledBefore = engine.cancelled.get();
       Client c = Client.connect("ws-key");
@@ -176,7 +176,7 @@ class WebSocketTest {
       c.send("{\"type\":\"flush\"}");
       assertEquals("segment.started", c.nextEvent(audio).path("type").asText());
       while (audio.size() == 0) {
-        Object o = c.received.poll(10, TimeUnit.SECONDS);
+        Object o = c.received.poll(60, TimeUnit.SECONDS);
         assertTrue(o instanceof byte[], "audio before cancel");
         audio.writeBytes((byte[]) o);
       }
@@ -187,21 +187,21 @@ class WebSocketTest {
       assertTrue(audio.size() < 10 * 24_000 * 2, "far less than the 10 s asked for");
       assertEquals(cancelledBefore + 1, engine.cancelled.get());
 
-      engine.chunkDelayMillis = 0;
+      engine.release();
       c.send("{\"type\":\"text\",\"text\":\"Still here.\"}");
       c.send("{\"type\":\"flush\"}");
       assertEquals("Still here.", c.nextEvent(audio).path("text").asText());
       assertEquals("segment.finished", c.nextEvent(audio).path("type").asText());
       c.ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
     } finally {
-      engine.chunkDelayMillis = 0;
+      engine.release();
     }
   }
 
   @Test
   void closingTheSocketCancelsSynthesis() throws Exception {
     SteerableEngine engine = server.engine();
-    engine.chunkDelayMillis = 50;
+    engine.holdAfterChunks = 0;
     try {
       int cancelledBefore = engine.cancelled.get();
       Client c = Client.connect("ws-key");
@@ -217,7 +217,7 @@ class WebSocketTest {
       }
       assertEquals(cancelledBefore + 1, engine.cancelled.get());
     } finally {
-      engine.chunkDelayMillis = 0;
+      engine.release();
     }
   }
 

@@ -170,7 +170,7 @@ public final class AudioResponder {
     @Override
     public void begin(byte[] header) throws IOException {
       ctx.status(200).contentType(contentType).disableCompression();
-      out = ctx.outputStream();
+      out = ctx.res().getOutputStream(); // Jetty's own stream: Javalin's wrapper defers flushes
       write(header);
       out.flush(); // status and header now, so clients see a response before the audio
     }
@@ -218,7 +218,7 @@ public final class AudioResponder {
           .header("Cache-Control", "no-cache")
           .header("X-Accel-Buffering", "no")
           .disableCompression();
-      out = ctx.outputStream();
+      out = ctx.res().getOutputStream(); // Jetty's own stream: Javalin's wrapper defers flushes
       audio(header);
       out.flush();
     }

@@ -36,6 +36,14 @@ public final class SteerableEngine implements TtsEngine {
   /** Extra delay before each chunk, to make synthesis slow enough to observe. */
   public volatile long chunkDelayMillis;
 
+  /**
+   * Hold every stream after this many chunks until {@link #release()} or the stream is closed;
+   * negative = never. Keeps a request in flight however short the engine's audio is.
+   */
+  public volatile int holdAfterChunks = -1;
+
+  private final Object gate = new Object();
+
   public final List<TtsRequest> requests = new CopyOnWriteArrayList<>();
   public final AtomicInteger active = new AtomicInteger();
   public final AtomicInteger cancelled = new AtomicInteger();
@@ -70,8 +78,17 @@ public final class SteerableEngine implements TtsEngine {
     return n;
   }
 
+  /** Lets held streams go on. */
+  public void release() {
+    synchronized (gate) {
+      holdAfterChunks = -1;
+      gate.notifyAll();
+    }
+  }
+
   /** Puts the knobs back. */
   public void reset() {
+    release();
     overloaded = false;
     unavailable = false;
     notReady = false;
@@ -163,6 +180,16 @@ public final class SteerableEngine implements TtsEngine {
 
     @Override
     public boolean hasNext() {
+      synchronized (gate) {
+        while (holdAfterChunks >= 0 && delivered >= holdAfterChunks && !ended.get()) {
+          try {
+            gate.wait(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+      }
       if (failAfterChunks >= 0 && delivered >= failAfterChunks) {
         throw new EngineFailureException("test engine told to fail");
       }
@@ -195,6 +222,9 @@ public final class SteerableEngine implements TtsEngine {
         active.decrementAndGet();
       }
       inner.close();
+      synchronized (gate) {
+        gate.notifyAll();
+      }
     }
   }
 }
