@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export function parlanceTts() {
   return new openai.TTS({
-    baseURL: process.env.TTS_API_URL, // e.g. http://tts:8080/v1
+    baseURL: process.env.TTS_API_URL, // e.g. http://tts:8001/v1
     apiKey: process.env.TTS_API_KEY ?? 'unused',
   });
 }

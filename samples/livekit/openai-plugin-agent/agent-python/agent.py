@@ -11,7 +11,7 @@ import os
 from livekit.agents import Agent, AgentSession, JobContext, WorkerOptions, cli
 from livekit.plugins import openai
 
-TTS_API_URL = os.environ["TTS_API_URL"]  # e.g. http://tts:8080/v1
+TTS_API_URL = os.environ["TTS_API_URL"]  # e.g. http://tts:8001/v1
 
 
 def parlance_tts() -> openai.TTS:

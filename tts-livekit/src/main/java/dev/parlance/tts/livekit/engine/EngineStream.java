@@ -16,6 +16,7 @@ import dev.parlance.tts.spi.TtsException;
 import dev.parlance.tts.spi.TtsRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.UUID;
@@ -46,6 +47,9 @@ abstract class EngineStream implements TtsAudioStream {
 
   private record Failure(TtsException error) {}
 
+  /** Where a request's audio begins in the segment's output: for the frames' ids and text. */
+  private record Start(long sample, String requestId, String text) {}
+
   private static final Object END = new Object();
   private static final Object CLOSED = new Object();
   private static final int MAX_PENDING_INPUTS = 1024;
@@ -73,7 +77,10 @@ abstract class EngineStream implements TtsAudioStream {
   private long firstFrameNanos;
   private long audioNanos;
   private int characters;
-  private String pendingDelta = "";
+  private final ArrayDeque<Start> starts = new ArrayDeque<>();
+  private String frameRequestId; // the newest request with audio in the frames emitted so far
+  private long samplesPushed; // per channel, into the assembler, this segment
+  private long samplesEmitted; // per channel, in emitted frames, this segment
 
   EngineStream(EngineTts owner, ConnOptions options, boolean streamed) {
     this.owner = owner;
@@ -219,15 +226,20 @@ abstract class EngineStream implements TtsAudioStream {
       audioNanos = 0;
       characters = 0;
       requestId = null;
+      frameRequestId = null;
+      starts.clear();
+      samplesPushed = 0;
+      samplesEmitted = 0;
       converter = owner.newResampler();
     }
     characters += text.length();
-    pendingDelta += (pendingDelta.isEmpty() ? "" : " ") + text;
     TtsRequest request = owner.request(text);
     String firstId = request.id();
     if (segmentId == null) {
       segmentId = request.id();
     }
+    Start start = new Start(samplesPushed, request.id(), text);
+    starts.addLast(start);
     for (int attempt = 0; ; attempt++) {
       boolean audioReceived = false;
       try (AudioStream audio = owner.engine().stream(request)) {
@@ -242,9 +254,7 @@ abstract class EngineStream implements TtsAudioStream {
             return;
           }
           audioReceived |= chunk.size() > 0;
-          for (AudioFrame frame : assembler.push(converter.process(chunk.samples()))) {
-            emit(frame, false);
-          }
+          push(converter.process(chunk.samples()));
         }
         return;
       } catch (TtsException e) {
@@ -258,6 +268,10 @@ abstract class EngineStream implements TtsAudioStream {
         }
         Thread.sleep(options.retryInterval().toMillis());
         request = request.toBuilder().id(firstId + "-retry" + (attempt + 1)).build();
+        // no audio of the failed attempt was pushed, so its start is still queued
+        starts.remove(start);
+        start = new Start(start.sample(), request.id(), text);
+        starts.addLast(start);
       } finally {
         inFlight = null;
       }
@@ -275,9 +289,7 @@ abstract class EngineStream implements TtsAudioStream {
     if (segmentId == null) {
       return;
     }
-    for (AudioFrame frame : assembler.push(converter.flush())) {
-      emit(frame, false);
-    }
+    push(converter.flush());
     List<AudioFrame> rest = assembler.finish();
     if (rest.isEmpty()) {
       throw new EngineFailureException(
@@ -290,13 +302,31 @@ abstract class EngineStream implements TtsAudioStream {
     segmentId = null;
   }
 
+  private void push(float[] samples) throws InterruptedException {
+    samplesPushed += samples.length / owner.numChannels();
+    for (AudioFrame frame : assembler.push(samples)) {
+      emit(frame, false);
+    }
+  }
+
+  /**
+   * Emits a frame named after the newest request with audio in it, with the text of every request
+   * whose audio starts in it (the final frame takes any left, e.g. of a request that gave no
+   * audio). The framer holds one frame back, so the request in flight may already be the next one.
+   */
   private void emit(AudioFrame frame, boolean isFinal) throws InterruptedException {
     if (firstFrameNanos == 0) {
       firstFrameNanos = System.nanoTime();
     }
     audioNanos += frame.duration().toNanos();
-    deliver(new SynthesizedAudio(frame, requestId, segmentId, isFinal, pendingDelta));
-    pendingDelta = "";
+    samplesEmitted += frame.samplesPerChannel();
+    StringBuilder delta = new StringBuilder();
+    while (!starts.isEmpty() && (isFinal || starts.peekFirst().sample() < samplesEmitted)) {
+      Start start = starts.pollFirst();
+      frameRequestId = start.requestId();
+      delta.append(delta.length() == 0 ? "" : " ").append(start.text());
+    }
+    deliver(new SynthesizedAudio(frame, frameRequestId, segmentId, isFinal, delta.toString()));
   }
 
   private void deliver(Object event) throws InterruptedException {

@@ -12,11 +12,9 @@ import dev.parlance.tts.livekit.control.AgentDispatcher;
 import dev.parlance.tts.livekit.control.LiveKitCredentials;
 import dev.parlance.tts.livekit.testing.FakeLiveKitServer;
 import dev.parlance.tts.livekit.testing.FakeLiveKitServer.WorkerConnection;
-import java.io.File;
-import java.io.IOException;
+import dev.parlance.tts.livekit.testing.NodePackages;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +43,10 @@ class NodeAgentsFidelityTest {
   @SuppressWarnings("deprecation") // the workers still send the deprecated agent flag
   void officialNodeWorkerRegistersTakesAJobAndRunsItsEntry() throws Exception {
     Assumptions.assumeTrue(
-        onPath("node") && onPath("npm"),
+        NodePackages.available(),
         "node and npm are not on PATH: the fidelity check against the official Node worker is"
             + " skipped");
-    Path dir = installNodeWorker();
+    Path dir = NodePackages.install();
     Path marker = dir.resolve("job-seen.json");
     Files.deleteIfExists(marker);
 
@@ -106,7 +104,7 @@ class NodeAgentsFidelityTest {
         }
         assertTrue(!worker.statusUpdates.isEmpty(), "the Node worker reported its load");
       } finally {
-        stop(node);
+        NodePackages.stop(node);
       }
     }
   }
@@ -121,54 +119,5 @@ class NodeAgentsFidelityTest {
       Thread.sleep(10);
     }
     throw new AssertionError("the fake never offered the dispatched job");
-  }
-
-  /** Copies the fixture into target/ and installs the locked packages once. */
-  private static Path installNodeWorker() throws IOException, InterruptedException {
-    Path module = Path.of(System.getProperty("basedir", "."));
-    Path source = module.resolve("src/test/node");
-    Path dir = module.resolve("target/node-agents");
-    Files.createDirectories(dir);
-    for (String name : List.of("package.json", "package-lock.json", "worker.mjs", "agent.mjs")) {
-      Files.copy(source.resolve(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!Files.exists(dir.resolve("node_modules/@livekit/agents/package.json"))) {
-      Process npm =
-          new ProcessBuilder("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("npm.log").toFile())
-              .start();
-      if (!npm.waitFor(5, TimeUnit.MINUTES)) {
-        stop(npm);
-        throw new AssertionError("npm ci took over 5 minutes; see " + dir.resolve("npm.log"));
-      }
-      assertEquals(0, npm.exitValue(), "npm ci failed; see " + dir.resolve("npm.log"));
-    }
-    return dir;
-  }
-
-  /** Stops a process this test started, and the processes it started (the job processes). */
-  private static void stop(Process process) throws InterruptedException {
-    List<ProcessHandle> children = process.descendants().toList();
-    process.destroy();
-    children.forEach(ProcessHandle::destroy);
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      children.forEach(ProcessHandle::destroyForcibly);
-    }
-  }
-
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String entry : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(entry, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
