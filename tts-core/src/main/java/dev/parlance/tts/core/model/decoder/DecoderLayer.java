@@ -1,13 +1,16 @@
 package dev.parlance.tts.core.model.decoder;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.parlance.tts.core.checkpoint.WeightReader;
+import java.util.List;
 
 /**
  * One pre-LayerNorm decoder layer: causal self-attention over the KV cache, cross-attention over
@@ -157,6 +160,75 @@ final class DecoderLayer {
     x = x.add(crossAttention(norm(x, crossNormWeight, crossNormBias), cache, layer, ctx));
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
     return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
+  }
+
+  /**
+   * x (R,1,H) -> (R,1,H) for R independent batch-1 requests: projections batched over the rows,
+   * attention per row on its own cache at its own position {@code starts[row]}.
+   */
+  NDArray forwardRows(NDArray x, List<KvCache> caches, int[] starts, int layer, StepContext ctx) {
+    x = x.add(selfAttentionRows(norm(x, selfNormWeight, selfNormBias), caches, starts, layer, ctx));
+    x = x.add(crossAttentionRows(norm(x, crossNormWeight, crossNormBias), caches, layer, ctx));
+    NDArray a = norm(x, ffnNormWeight, ffnNormBias);
+    return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
+  }
+
+  private NDArray selfAttentionRows(
+      NDArray a, List<KvCache> caches, int[] starts, int layer, StepContext ctx) {
+    int r = ctx.batch();
+    int h = config.hiddenSize();
+    int kvHeads = config.numKeyValueHeads();
+    int dh = config.headDim();
+    NDList qkv = linear(a, qkvWeight).split(new long[] {h, h + (long) kvHeads * dh}, 2);
+    NDArray q = qkv.get(0);
+    NDArray k = qkv.get(1);
+    if (ctx.ropeCos() != null) {
+      q = rope(q.reshape(r, 1, config.numHeads(), dh), ctx);
+      k = rope(k.reshape(r, 1, kvHeads, dh), ctx);
+    }
+    NDArray keysT = k.reshape(r, kvHeads, dh, 1);
+    NDArray values = qkv.get(2).reshape(r, kvHeads, 1, dh);
+    NDArray queries = group(q, kvHeads, ctx); // (R, kv, rep, d_h)
+    NDManager step = a.getManager();
+    NDList contexts = new NDList(r);
+    for (int i = 0; i < r; i++) {
+      KvCache c = caches.get(i);
+      int s = starts[i];
+      NDIndex row = new NDIndex("{}:{}", i, i + 1);
+      c.selfKeysT[layer].set(new NDIndex(":, :, :, {}:{}", s, s + 1), keysT.get(row));
+      c.selfValues[layer].set(new NDIndex(":, :, {}:{}, :", s, s + 1), values.get(row));
+      NDArray scores =
+          queries.get(row).matMul(c.selfKeysT[layer].get(step, new NDIndex(":, :, :, :{}", s + 1)));
+      if (c.selfKeyMask != null) {
+        scores = scores.add(c.selfKeyMask.get(step, new NDIndex(":, :, :, :{}", s + 1)));
+      }
+      contexts.add(
+          scores
+              .softmax(-1)
+              .matMul(c.selfValues[layer].get(step, new NDIndex(":, :, :{}, :", s + 1))));
+    }
+    NDArray context = r == 1 ? contexts.get(0) : NDArrays.concat(contexts, 0);
+    return linear(ungroup(context, ctx), selfOutWeight);
+  }
+
+  private NDArray crossAttentionRows(NDArray a, List<KvCache> caches, int layer, StepContext ctx) {
+    int r = ctx.batch();
+    NDArray q = linear(a, crossQueryWeight);
+    if (ctx.ropeCos() != null) {
+      q = rope(q.reshape(r, 1, config.numHeads(), config.headDim()), ctx);
+    }
+    NDArray queries = group(q, config.numCrossKeyValueHeads(), ctx);
+    NDList contexts = new NDList(r);
+    for (int i = 0; i < r; i++) {
+      KvCache c = caches.get(i);
+      NDArray scores = queries.get(new NDIndex("{}:{}", i, i + 1)).matMul(c.crossKeysT[layer]);
+      if (c.crossMask != null) {
+        scores = scores.add(c.crossMask);
+      }
+      contexts.add(scores.softmax(-1).matMul(c.crossValues[layer]));
+    }
+    NDArray context = r == 1 ? contexts.get(0) : NDArrays.concat(contexts, 0);
+    return linear(ungroup(context, ctx), crossOutWeight);
   }
 
   private NDArray selfAttention(NDArray a, KvCache cache, int layer, StepContext ctx) {

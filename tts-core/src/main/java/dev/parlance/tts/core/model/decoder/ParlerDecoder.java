@@ -444,4 +444,70 @@ public final class ParlerDecoder {
     NDArray a = step.create(mask, new Shape(b, 1, (long) rep * n, end));
     return a.getDataType() == dtype ? a : a.toType(dtype, false);
   }
+
+  /**
+   * One decoding step for several independent requests at once (continuous batching): each cache
+   * holds one request (batch 1) at its own length, and each request feeds one token column. The
+   * weight-heavy parts (embeddings, projections, FFN, heads) run as one batched matmul over the R
+   * rows; attention runs per row against that row's own cache, masks and positions, so a row's
+   * result does not depend on which rows share the step. Returns host floats (R*K, V), row r's K
+   * codebooks at rows r*K .. r*K+K-1.
+   *
+   * @param caches one batch-1 cache per row, each already prefilled
+   * @param ids the rows' next input columns, (R, K) flattened
+   * @param step a scratch manager for this step's intermediates; the caller closes it
+   */
+  public float[] stepRows(List<KvCache> caches, long[] ids, NDManager step) {
+    int r = caches.size();
+    int k = config.numCodebooks();
+    if (ids.length != r * k) {
+      throw new IllegalArgumentException(
+          "expected " + (r * k) + " ids (R=" + r + ", K=" + k + "), got " + ids.length);
+    }
+    long[] rows = new long[ids.length];
+    int vocab = config.embeddingRows();
+    for (int i = 0; i < ids.length; i++) {
+      if (ids[i] < 0 || ids[i] >= vocab) {
+        throw new IllegalArgumentException("token id " + ids[i] + " outside [0, " + vocab + ")");
+      }
+      rows[i] = ids[i] + (long) (i % k) * vocab;
+    }
+    int[] starts = new int[r];
+    long[] positionIds = new long[r];
+    for (int i = 0; i < r; i++) {
+      KvCache c = caches.get(i);
+      if (c.batch != 1) {
+        throw new IllegalArgumentException("stepRows needs batch-1 caches, got " + c.batch);
+      }
+      if (c.length >= c.capacity) {
+        throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
+      }
+      starts[i] = c.length;
+      positionIds[i] = c.length;
+    }
+    NDArray x =
+        Embedding.embedding(step.create(rows, new Shape(r, 1, k)), embeddings, SparseFormat.DENSE)
+            .singletonOrThrow()
+            .sum(new int[] {2}); // (R,1,H)
+    NDArray at = step.create(positionIds, new Shape(r, 1));
+    NDArray cos = null;
+    NDArray sin = null;
+    if (positions != null) {
+      x = x.add(Embedding.embedding(at, positions, SparseFormat.DENSE).singletonOrThrow());
+    } else {
+      int dh = config.headDim();
+      cos = Embedding.embedding(at, ropeCos, SparseFormat.DENSE).singletonOrThrow();
+      sin = Embedding.embedding(at, ropeSin, SparseFormat.DENSE).singletonOrThrow();
+      cos = cos.reshape(r, 1, 1, dh);
+      sin = sin.reshape(r, 1, 1, dh);
+    }
+    StepContext ctx = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
+    for (int i = 0; i < layers.length; i++) {
+      x = layers[i].forwardRows(x, caches, starts, i, ctx);
+    }
+    for (KvCache c : caches) {
+      c.length++;
+    }
+    return logits(x).toType(DataType.FLOAT32, false).toFloatArray();
+  }
 }
