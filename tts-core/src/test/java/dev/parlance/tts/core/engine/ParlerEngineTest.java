@@ -224,7 +224,7 @@ class ParlerEngineTest {
     long longTotal = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) { // minimum of three: the machine is shared
       shortTtfc = Math.min(shortTtfc, firstChunkNanos(greedy(8))[0]);
-      long[] l = firstChunkNanos(greedy(40));
+      long[] l = firstChunkNanos(greedy(30));
       longTtfc = Math.min(longTtfc, l[0]);
       longTotal = Math.min(longTotal, l[1]);
     }

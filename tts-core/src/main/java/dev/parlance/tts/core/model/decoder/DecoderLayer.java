@@ -4,13 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.parlance.tts.core.checkpoint.WeightReader;
-import java.util.List;
 
 /**
  * One pre-LayerNorm decoder layer: causal self-attention over the KV cache, cross-attention over
@@ -164,17 +162,17 @@ final class DecoderLayer {
 
   /**
    * x (R,1,H) -> (R,1,H) for R independent batch-1 requests: projections batched over the rows,
-   * attention per row on its own cache at its own position {@code starts[row]}.
+   * attention per row on its own cache at its own position.
    */
-  NDArray forwardRows(NDArray x, List<KvCache> caches, int[] starts, int layer, StepContext ctx) {
-    x = x.add(selfAttentionRows(norm(x, selfNormWeight, selfNormBias), caches, starts, layer, ctx));
-    x = x.add(crossAttentionRows(norm(x, crossNormWeight, crossNormBias), caches, layer, ctx));
+  NDArray forwardRows(NDArray x, int layer, RowsContext rows) {
+    x = x.add(selfAttentionRows(norm(x, selfNormWeight, selfNormBias), layer, rows));
+    x = x.add(crossAttentionRows(norm(x, crossNormWeight, crossNormBias), layer, rows));
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
     return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
   }
 
-  private NDArray selfAttentionRows(
-      NDArray a, List<KvCache> caches, int[] starts, int layer, StepContext ctx) {
+  private NDArray selfAttentionRows(NDArray a, int layer, RowsContext rows) {
+    StepContext ctx = rows.step();
     int r = ctx.batch();
     int h = config.hiddenSize();
     int kvHeads = config.numKeyValueHeads();
@@ -192,26 +190,24 @@ final class DecoderLayer {
     NDManager step = a.getManager();
     NDList contexts = new NDList(r);
     for (int i = 0; i < r; i++) {
-      KvCache c = caches.get(i);
-      int s = starts[i];
-      NDIndex row = new NDIndex("{}:{}", i, i + 1);
-      c.selfKeysT[layer].set(new NDIndex(":, :, :, {}:{}", s, s + 1), keysT.get(row));
-      c.selfValues[layer].set(new NDIndex(":, :, {}:{}, :", s, s + 1), values.get(row));
+      KvCache c = rows.caches().get(i);
+      boolean one = r == 1;
+      c.selfKeysT[layer].set(rows.keysWrite()[i], one ? keysT : keysT.get(rows.rowOf(i)));
+      c.selfValues[layer].set(rows.valuesWrite()[i], one ? values : values.get(rows.rowOf(i)));
       NDArray scores =
-          queries.get(row).matMul(c.selfKeysT[layer].get(step, new NDIndex(":, :, :, :{}", s + 1)));
+          (one ? queries : queries.get(rows.rowOf(i)))
+              .matMul(c.selfKeysT[layer].get(step, rows.keysRead()[i]));
       if (c.selfKeyMask != null) {
-        scores = scores.add(c.selfKeyMask.get(step, new NDIndex(":, :, :, :{}", s + 1)));
+        scores = scores.add(c.selfKeyMask.get(step, rows.keysRead()[i]));
       }
-      contexts.add(
-          scores
-              .softmax(-1)
-              .matMul(c.selfValues[layer].get(step, new NDIndex(":, :, :{}, :", s + 1))));
+      contexts.add(scores.softmax(-1).matMul(c.selfValues[layer].get(step, rows.valuesRead()[i])));
     }
     NDArray context = r == 1 ? contexts.get(0) : NDArrays.concat(contexts, 0);
     return linear(ungroup(context, ctx), selfOutWeight);
   }
 
-  private NDArray crossAttentionRows(NDArray a, List<KvCache> caches, int layer, StepContext ctx) {
+  private NDArray crossAttentionRows(NDArray a, int layer, RowsContext rows) {
+    StepContext ctx = rows.step();
     int r = ctx.batch();
     NDArray q = linear(a, crossQueryWeight);
     if (ctx.ropeCos() != null) {
@@ -220,8 +216,8 @@ final class DecoderLayer {
     NDArray queries = group(q, config.numCrossKeyValueHeads(), ctx);
     NDList contexts = new NDList(r);
     for (int i = 0; i < r; i++) {
-      KvCache c = caches.get(i);
-      NDArray scores = queries.get(new NDIndex("{}:{}", i, i + 1)).matMul(c.crossKeysT[layer]);
+      KvCache c = rows.caches().get(i);
+      NDArray scores = (r == 1 ? queries : queries.get(rows.rowOf(i))).matMul(c.crossKeysT[layer]);
       if (c.crossMask != null) {
         scores = scores.add(c.crossMask);
       }

@@ -472,7 +472,6 @@ public final class ParlerDecoder {
       }
       rows[i] = ids[i] + (long) (i % k) * vocab;
     }
-    int[] starts = new int[r];
     long[] positionIds = new long[r];
     for (int i = 0; i < r; i++) {
       KvCache c = caches.get(i);
@@ -482,7 +481,6 @@ public final class ParlerDecoder {
       if (c.length >= c.capacity) {
         throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
       }
-      starts[i] = c.length;
       positionIds[i] = c.length;
     }
     NDArray x =
@@ -501,9 +499,10 @@ public final class ParlerDecoder {
       cos = cos.reshape(r, 1, 1, dh);
       sin = sin.reshape(r, 1, 1, dh);
     }
-    StepContext ctx = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
+    RowsContext ctx =
+        RowsContext.of(new StepContext(r, 1, -1, null, null, null, null, null, cos, sin), caches);
     for (int i = 0; i < layers.length; i++) {
-      x = layers[i].forwardRows(x, caches, starts, i, ctx);
+      x = layers[i].forwardRows(x, i, ctx);
     }
     for (KvCache c : caches) {
       c.length++;
