@@ -27,6 +27,7 @@ import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsRequest;
 import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,6 +50,7 @@ class ParlerEngineTest {
   private static final String TEXT = "Hey, how are you doing today?";
   private static final String DESCRIPTION = "A man says a calm and clear message very fast.";
   private static final int IN_FLIGHT = 3;
+  private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
   private static ParlerEngine engine;
 
   @BeforeAll
@@ -68,6 +70,7 @@ class ParlerEngineTest {
                     .option("phrase_cache_bytes", "0")
                     .option("max_text_chars", "600")
                     .build());
+    engine.metrics().bindTo(REGISTRY);
   }
 
   @AfterAll
@@ -293,6 +296,8 @@ class ParlerEngineTest {
     assertEquals(threads * perThread, ok.get() + refused.get());
     assertTrue(ok.get() > 0);
     assertTrue(maxInFlight.get() <= IN_FLIGHT, "in flight " + maxInFlight.get());
+    double batch = REGISTRY.get("tts.batch.size").summary().max();
+    assertTrue(batch >= 1 && batch <= 2, "rows per step " + batch + " (max_batch_size 2)");
     assertTimeoutPreemptively(Duration.ofSeconds(10), ParlerEngineTest::awaitIdle);
   }
 
