@@ -19,6 +19,7 @@ import dev.parlance.tts.core.text.LongTextPlanner;
 import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioStream;
+import dev.parlance.tts.spi.CancelledException;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.OverloadedException;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -29,6 +30,7 @@ import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -159,6 +161,21 @@ class ParlerEngineTest {
         "steps after close: " + (engine.decoderSteps() - before));
     assertFalse(stream.hasNext());
     engine.synthesize(request(shortSampled(1))); // capacity was released
+  }
+
+  @Test
+  void aDeadlineStopsTheRequestAndFreesItsSlot() throws InterruptedException {
+    TtsRequest late =
+        TtsRequest.builder()
+            .text(TEXT)
+            .description(DESCRIPTION)
+            .sampling(SamplingOptions.builder().greedy(true).build())
+            .deadline(Instant.now().plusMillis(40))
+            .build();
+    CancelledException e =
+        assertThrows(CancelledException.class, () -> engine.stream(late).readAll());
+    assertTrue(e.deadlineExceeded(), e.getMessage());
+    awaitIdle();
   }
 
   @Test

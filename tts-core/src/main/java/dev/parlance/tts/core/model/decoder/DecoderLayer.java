@@ -192,10 +192,10 @@ final class DecoderLayer {
     for (int i = 0; i < r; i++) {
       KvCache c = rows.caches().get(i);
       boolean one = r == 1;
-      c.selfKeysT[layer].set(rows.keysWrite()[i], one ? keysT : keysT.get(rows.rowOf(i)));
-      c.selfValues[layer].set(rows.valuesWrite()[i], one ? values : values.get(rows.rowOf(i)));
+      c.selfKeysT[layer].set(rows.keysWrite()[i], one ? keysT : keysT.get(rows.row()[i]));
+      c.selfValues[layer].set(rows.valuesWrite()[i], one ? values : values.get(rows.row()[i]));
       NDArray scores =
-          (one ? queries : queries.get(rows.rowOf(i)))
+          (one ? queries : queries.get(rows.row()[i]))
               .matMul(c.selfKeysT[layer].get(step, rows.keysRead()[i]));
       if (c.selfKeyMask != null) {
         scores = scores.add(c.selfKeyMask.get(step, rows.keysRead()[i]));
@@ -217,7 +217,7 @@ final class DecoderLayer {
     NDList contexts = new NDList(r);
     for (int i = 0; i < r; i++) {
       KvCache c = rows.caches().get(i);
-      NDArray scores = (r == 1 ? queries : queries.get(rows.rowOf(i))).matMul(c.crossKeysT[layer]);
+      NDArray scores = (r == 1 ? queries : queries.get(rows.row()[i])).matMul(c.crossKeysT[layer]);
       if (c.crossMask != null) {
         scores = scores.add(c.crossMask);
       }

@@ -42,9 +42,4 @@ record RowsContext(
     }
     return new RowsContext(step, caches, row, keysWrite, valuesWrite, keysRead, valuesRead);
   }
-
-  /** Row {@code i} of a (R, ...) tensor, or the tensor itself when there is one row. */
-  NDIndex rowOf(int i) {
-    return row[i];
-  }
 }
