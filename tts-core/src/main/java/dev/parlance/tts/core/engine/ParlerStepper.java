@@ -6,6 +6,7 @@ import dev.parlance.tts.core.cache.DescriptionCache;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.GenerationConfig;
 import dev.parlance.tts.core.model.ParlerModel;
+import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.runtime.BatchStepper;
 import dev.parlance.tts.core.runtime.StepResult;
@@ -96,11 +97,11 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
       }
     }
     if (!decoding.isEmpty()) {
-      List<KvCache> caches = new ArrayList<>(decoding.size());
+      KvCache[] caches = new KvCache[decoding.size()];
       long[] ids = new long[decoding.size() * codebooks];
       for (int i = 0; i < decoding.size(); i++) {
         Row row = decoding.get(i);
-        caches.add(row.cache);
+        caches[i] = row.cache;
         System.arraycopy(row.generation.nextInput(), 0, ids, i * codebooks, codebooks);
       }
       float[] logits;
@@ -134,7 +135,8 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
             ids.eosTokenId(),
             ids.padTokenId(),
             chunk.settings());
-    row.audio = new StreamingAudioDecoder(model.dac(), chunkFrames, model.config().codebookSize());
+    row.audio = new DacStreamDecoder(model.dac(), chunkFrames);
+    row.pushed = 0;
     float[] logits;
     try (NDManager step = row.scope.newSubManager()) {
       NDArray prompt = model.embedPrompts(chunk.prompt(), step);
@@ -150,20 +152,31 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     rowSteps.incrementAndGet();
     Generation g = row.generation;
     g.accept(logits);
-    float[] out = NONE;
-    if (row.audio.due(g.length() - codebooks)) {
-      out = row.audio.next(g.completeFrames(0));
-    }
+    float[] out = pushFrames(row);
     if (!g.done()) {
       return emit(row.stitch(out), false);
     }
-    out = concat(out, row.audio.finish(g.codes()[0]));
+    out = concat(out, row.audio.finish());
+    if (out.length == 0 && row.audio.emittedSamples() == 0 && row.stitcher == null) {
+      out = new float[1]; // the reference's single zero sample for an utterance without frames
+    }
     out = row.stitch(out);
     if (row.stitcher != null) {
       out = concat(out, row.stitcher.endChunk());
     }
     row.endChunk();
     return emit(out, row.chunk >= row.job.chunks().size());
+  }
+
+  /** Feeds the row's newly complete frames to its DAC stream; returns the audio that is final. */
+  private static float[] pushFrames(Row row) {
+    Generation g = row.generation;
+    long[][] frames = new long[g.completeFrames() - row.pushed][];
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = g.frame(0, row.pushed + i);
+    }
+    row.pushed += frames.length;
+    return frames.length == 0 ? NONE : row.audio.push(frames);
   }
 
   private static StepResult<float[]> emit(float[] out, boolean last) {
@@ -200,7 +213,8 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     NDManager scope; // this chunk's cache; null between chunks
     KvCache cache;
     Generation generation; // null until the chunk is prefilled
-    StreamingAudioDecoder audio;
+    DacStreamDecoder audio;
+    int pushed; // frames of this chunk handed to the DAC stream
 
     Row(SynthesisJob job, DescriptionCache.Lease<EncodedDescription> description) {
       this.job = job;

@@ -22,6 +22,19 @@ public final class DecodeLoop {
     void afterStep(Generation generation, float[] logits);
   }
 
+  /** A fresh generation state for {@code batch} items of this decoder. */
+  public static Generation start(
+      ParlerDecoder decoder, int batch, GenerationConfig ids, SamplingSettings settings) {
+    return new Generation(
+        batch,
+        decoder.config().numCodebooks(),
+        decoder.config().vocabSize(),
+        ids.decoderStartTokenId(),
+        ids.eosTokenId(),
+        ids.padTokenId(),
+        settings);
+  }
+
   /**
    * Decodes from the BOS column to the end.
    *
@@ -38,15 +51,7 @@ public final class DecodeLoop {
       SamplingSettings settings,
       NDManager manager,
       StepListener listener) {
-    Generation g =
-        new Generation(
-            cache.batch(),
-            decoder.config().numCodebooks(),
-            decoder.config().vocabSize(),
-            ids.decoderStartTokenId(),
-            ids.eosTokenId(),
-            ids.padTokenId(),
-            settings);
+    Generation g = start(decoder, cache.batch(), ids, settings);
     NDArray prefix = promptEmbeds;
     while (!g.done()) {
       float[] logits;

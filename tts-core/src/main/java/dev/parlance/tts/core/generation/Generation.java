@@ -166,19 +166,21 @@ public final class Generation {
     return DelayPattern.revert(maskedSequences(), codebooks);
   }
 
-  /**
-   * Frames of item b complete so far: frame j needs codebook k's token at time j + k + 1, so after
-   * {@code length} columns frames 0 .. length - K - 1 are known. Returns (K, frames).
-   */
-  public long[][] completeFrames(int b) {
-    int frames = Math.max(0, length - codebooks);
-    long[][] out = new long[codebooks][frames];
-    for (int k = 0; k < codebooks; k++) {
-      for (int j = 0; j < frames; j++) {
-        int t = j + k + 1;
-        out[k][j] = pattern.apply(k, t, raw[b * codebooks + k][t]);
-      }
+  /** Frames of every item complete so far: frame j needs codebook k's token at time j + k + 1. */
+  public int completeFrames() {
+    return Math.max(0, length - codebooks);
+  }
+
+  /** Frame j of item b as K ids (the delay undone); may hold EOS/PAD ids. */
+  public long[] frame(int b, int j) {
+    if (j < 0 || j >= completeFrames()) {
+      throw new IndexOutOfBoundsException("frame " + j + " of " + completeFrames());
     }
-    return out;
+    long[] ids = new long[codebooks];
+    for (int k = 0; k < codebooks; k++) {
+      int t = j + k + 1;
+      ids[k] = pattern.apply(k, t, raw[b * codebooks + k][t]);
+    }
+    return ids;
   }
 }

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -26,6 +25,7 @@ import dev.parlance.tts.core.model.t5.T5Config;
 import dev.parlance.tts.core.model.t5.T5Encoder;
 import dev.parlance.tts.core.tokenizer.ParlerTokenizers;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
+import dev.parlance.tts.spi.InvalidRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -251,6 +251,29 @@ public final class ParlerModel implements AutoCloseable {
   }
 
   /**
+   * Caps max_length so prompt plus audio fit the decoder's position table (P + max_length must not
+   * exceed max_position_embeddings).
+   *
+   * @throws InvalidRequestException the prompt alone leaves no room for audio
+   */
+  public SamplingSettings fitPositions(SamplingSettings s, int promptLength) {
+    int room = decoder.config().maxPositions() - promptLength;
+    if (room < decoder.config().numCodebooks() + 2) {
+      throw new InvalidRequestException(
+          "text",
+          "text is "
+              + promptLength
+              + " tokens; the model's "
+              + decoder.config().maxPositions()
+              + " positions leave no room for audio");
+    }
+    return s.maxLength() <= room
+        ? s
+        : new SamplingSettings(
+            s.greedy(), s.temperature(), s.topK(), s.topP(), s.seed(), room, s.minNewTokens());
+  }
+
+  /**
    * Generates code frames for a conditioned batch.
    *
    * @param listener sees every step (streaming, cancellation by throwing); may be null
@@ -341,10 +364,5 @@ public final class ParlerModel implements AutoCloseable {
    */
   public int liveArrays() {
     return ((BaseNDManager) manager).getManagedArrays().size();
-  }
-
-  /** The dtype the decoder computes in. */
-  public DataType computeType() {
-    return dtypes.decoder();
   }
 }

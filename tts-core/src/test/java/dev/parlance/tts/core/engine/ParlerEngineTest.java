@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.parlance.tts.core.checkpoint.SafetensorsFile;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.model.Conditioning;
@@ -20,6 +22,7 @@ import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioStream;
 import dev.parlance.tts.spi.CancelledException;
+import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.OverloadedException;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -29,6 +32,7 @@ import dev.parlance.tts.spi.TtsRequest;
 import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code parler} engine on the tiny mini-v1-shaped fixture checkpoint, through the SPI: the
@@ -136,6 +141,59 @@ class ParlerEngineTest {
       offline = model.decodeAudio(g.codes()).item(0);
     }
     Tensors.assertClose("streamed vs offline audio", offline, streamed);
+  }
+
+  @Test
+  void streamedGreedyAudioMatchesTheReferenceWhenEosEndsIt() {
+    JsonObject b1x =
+        Fixtures.goldenJson(Fixtures.checkpoint("tiny-mini-v1-arch"))
+            .getAsJsonObject("inputs")
+            .getAsJsonObject("b1x");
+    TtsRequest request =
+        TtsRequest.builder()
+            .text(b1x.getAsJsonArray("prompts").get(0).getAsString())
+            .description(b1x.getAsJsonArray("descriptions").get(0).getAsString())
+            .sampling(SamplingOptions.builder().greedy(true).build())
+            .build();
+    List<AudioChunk> chunks = new ArrayList<>();
+    try (AudioStream stream = engine.stream(request)) {
+      stream.forEachRemaining(chunks::add);
+    }
+    assertTrue(chunks.size() > 3, "expected several chunks, got " + chunks.size());
+    float[] expected;
+    try (SafetensorsFile golden =
+        Fixtures.goldenTensors(Fixtures.checkpoint("tiny-mini-v1-arch"))) {
+      expected = golden.readFloats("gen_eos.audio"); // greedy run that stopped at EOS
+    }
+    Tensors.assertClose(
+        "streamed gen_eos audio",
+        expected,
+        AudioClip.concat(chunks, engine.audioFormat()).samples());
+  }
+
+  @Test
+  void badOptionIsNamedBeforeLoading() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TtsEngines.load(
+                    "parler",
+                    TtsEngineConfig.builder()
+                        .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
+                        .device("cpu")
+                        .option("queue_size", "-1")
+                        .build()));
+    assertTrue(e.getMessage().contains("queue_size"), e.getMessage());
+  }
+
+  @Test
+  void aDirectoryWithoutCheckpointIsUnavailable(@TempDir Path empty) {
+    assertThrows(
+        EngineUnavailableException.class,
+        () ->
+            TtsEngines.load(
+                "parler", TtsEngineConfig.builder().model(empty.toString()).device("cpu").build()));
   }
 
   @Test

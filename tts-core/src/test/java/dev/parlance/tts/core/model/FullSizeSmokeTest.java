@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -129,6 +130,51 @@ class FullSizeSmokeTest {
         report(
             "decoder: per step median calling-thread CPU %.1f ms",
             median(stepCpu.subList(1, steps)));
+
+        // continuous batching: 4 requests share each decoder step
+        List<Double> batchMs = new ArrayList<>();
+        List<Double> batchCpu = new ArrayList<>();
+        try (NDManager batch = model.newRequestManager()) {
+          KvCache[] caches = new KvCache[4];
+          long[] columns = new long[4 * 9];
+          for (int j = 0; j < 4; j++) {
+            Conditioning c =
+                model.condition(
+                    List.of("A calm voice."), List.of("Hello there, number " + j + "."), batch);
+            caches[j] =
+                model
+                    .decoder()
+                    .newCache(
+                        c.encoderStates(),
+                        c.descriptionMask(),
+                        c.promptMask(),
+                        c.promptLength() + 40,
+                        batch.newSubManager());
+            long[] bos = new long[9];
+            Arrays.fill(bos, model.config().generation().decoderStartTokenId());
+            try (NDManager step = batch.newSubManager()) {
+              model.decoder().step(caches[j], c.promptEmbeds(), bos, 1, step);
+            }
+          }
+          for (int j = 0; j < 30; j++) {
+            for (int i = 0; i < columns.length; i++) {
+              columns[i] = (i * 31 + j * 7) % 1024;
+            }
+            long s = System.nanoTime();
+            long c = cpu();
+            try (NDManager step = batch.newSubManager()) {
+              model.decoder().stepRows(caches, columns, step);
+            }
+            batchCpu.add((cpu() - c) / 1e6);
+            batchMs.add((System.nanoTime() - s) / 1e6);
+          }
+        }
+        report(
+            "batched decoder step, 4 rows: median wall %.1f ms, calling-thread CPU %.1f ms"
+                + " (per row %.1f ms wall)",
+            median(batchMs.subList(1, 30)),
+            median(batchCpu.subList(1, 30)),
+            median(batchMs.subList(1, 30)) / 4);
 
         // DAC on 2 s of audio
         int frames = (int) Math.ceil(2.0 * model.dac().config().frameRate());

@@ -134,6 +134,9 @@ public final class DacDecoder implements AutoCloseable {
    * @throws IllegalArgumentException wrong shape or an id out of range
    */
   public NDArray decode(NDArray codes) {
+    if (codes.getShape().dimension() == 3 && codes.getShape().get(2) == 0) {
+      return codes.getManager().zeros(new Shape(codes.getShape().get(0), 0));
+    }
     return run(
         codes,
         latent -> {

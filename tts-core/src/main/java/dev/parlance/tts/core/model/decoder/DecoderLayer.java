@@ -152,96 +152,80 @@ final class DecoderLayer {
             .reshape(b, kvx, s, dh);
   }
 
-  /** x (B,m,H) -> (B,m,H). */
+  /** x (B,m,H) -> (B,m,H) for a batch that shares one cache and one position. */
   NDArray forward(NDArray x, KvCache cache, int layer, StepContext ctx) {
-    x = x.add(selfAttention(norm(x, selfNormWeight, selfNormBias), cache, layer, ctx));
-    x = x.add(crossAttention(norm(x, crossNormWeight, crossNormBias), cache, layer, ctx));
+    return forward(x, new KvCache[] {cache}, layer, ctx, null);
+  }
+
+  /**
+   * x (B,m,H) -> (B,m,H). With {@code rows} null the batch shares {@code caches[0]}; otherwise each
+   * batch row r is an independent request (m = 1) with its own cache {@code caches[r]} and context
+   * {@code rows[r]}: projections and FFN run batched over the rows (one weight read for all),
+   * attention runs per row against that row's cache.
+   *
+   * @param shared sizes of the whole batch and its RoPE angles (per row when rows differ)
+   */
+  NDArray forward(NDArray x, KvCache[] caches, int layer, StepContext shared, StepContext[] rows) {
+    int b = shared.batch();
+    int m = shared.length();
+    int h = config.hiddenSize();
+    int kvHeads = config.numKeyValueHeads();
+    int dh = config.headDim();
+    NDList qkv =
+        linear(norm(x, selfNormWeight, selfNormBias), qkvWeight)
+            .split(new long[] {h, h + (long) kvHeads * dh}, 2);
+    NDArray q = qkv.get(0);
+    NDArray k = qkv.get(1);
+    NDArray v = qkv.get(2);
+    if (shared.ropeCos() != null) {
+      q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
+      k = rope(k.reshape(b, m, kvHeads, dh), shared);
+    }
+    NDArray context;
+    if (rows == null) {
+      context = attendSelf(q, k, v, caches[0], layer, shared);
+    } else {
+      NDList qs = q.split(b, 0);
+      NDList ks = k.split(b, 0);
+      NDList vs = v.split(b, 0);
+      NDList out = new NDList(b);
+      for (int r = 0; r < b; r++) {
+        out.add(attendSelf(qs.get(r), ks.get(r), vs.get(r), caches[r], layer, rows[r]));
+      }
+      context = NDArrays.concat(out, 0);
+    }
+    x = x.add(linear(context, selfOutWeight));
+
+    q = linear(norm(x, crossNormWeight, crossNormBias), crossQueryWeight);
+    if (shared.ropeCos() != null) { // the reference rotates cross-attention queries too
+      q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
+    }
+    if (rows == null) {
+      context = attendCross(q, caches[0], layer, shared);
+    } else {
+      NDList qs = q.split(b, 0);
+      NDList out = new NDList(b);
+      for (int r = 0; r < b; r++) {
+        out.add(attendCross(qs.get(r), caches[r], layer, rows[r]));
+      }
+      context = NDArrays.concat(out, 0);
+    }
+    x = x.add(linear(context, crossOutWeight));
+
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
     return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
   }
 
   /**
-   * x (R,1,H) -> (R,1,H) for R independent batch-1 requests: projections batched over the rows,
-   * attention per row on its own cache at its own position.
+   * Writes the new keys/values (B,m,kv*d_h) into the cache and attends over everything filled so
+   * far; returns the merged heads (B,m,H) before the output projection.
    */
-  NDArray forwardRows(NDArray x, int layer, RowsContext rows) {
-    x = x.add(selfAttentionRows(norm(x, selfNormWeight, selfNormBias), layer, rows));
-    x = x.add(crossAttentionRows(norm(x, crossNormWeight, crossNormBias), layer, rows));
-    NDArray a = norm(x, ffnNormWeight, ffnNormBias);
-    return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
-  }
-
-  private NDArray selfAttentionRows(NDArray a, int layer, RowsContext rows) {
-    StepContext ctx = rows.step();
-    int r = ctx.batch();
-    int h = config.hiddenSize();
-    int kvHeads = config.numKeyValueHeads();
-    int dh = config.headDim();
-    NDList qkv = linear(a, qkvWeight).split(new long[] {h, h + (long) kvHeads * dh}, 2);
-    NDArray q = qkv.get(0);
-    NDArray k = qkv.get(1);
-    if (ctx.ropeCos() != null) {
-      q = rope(q.reshape(r, 1, config.numHeads(), dh), ctx);
-      k = rope(k.reshape(r, 1, kvHeads, dh), ctx);
-    }
-    NDArray keysT = k.reshape(r, kvHeads, dh, 1);
-    NDArray values = qkv.get(2).reshape(r, kvHeads, 1, dh);
-    NDArray queries = group(q, kvHeads, ctx); // (R, kv, rep, d_h)
-    NDManager step = a.getManager();
-    NDList contexts = new NDList(r);
-    for (int i = 0; i < r; i++) {
-      KvCache c = rows.caches().get(i);
-      boolean one = r == 1;
-      c.selfKeysT[layer].set(rows.keysWrite()[i], one ? keysT : keysT.get(rows.row()[i]));
-      c.selfValues[layer].set(rows.valuesWrite()[i], one ? values : values.get(rows.row()[i]));
-      NDArray scores =
-          (one ? queries : queries.get(rows.row()[i]))
-              .matMul(c.selfKeysT[layer].get(step, rows.keysRead()[i]));
-      if (c.selfKeyMask != null) {
-        scores = scores.add(c.selfKeyMask.get(step, rows.keysRead()[i]));
-      }
-      contexts.add(scores.softmax(-1).matMul(c.selfValues[layer].get(step, rows.valuesRead()[i])));
-    }
-    NDArray context = r == 1 ? contexts.get(0) : NDArrays.concat(contexts, 0);
-    return linear(ungroup(context, ctx), selfOutWeight);
-  }
-
-  private NDArray crossAttentionRows(NDArray a, int layer, RowsContext rows) {
-    StepContext ctx = rows.step();
-    int r = ctx.batch();
-    NDArray q = linear(a, crossQueryWeight);
-    if (ctx.ropeCos() != null) {
-      q = rope(q.reshape(r, 1, config.numHeads(), config.headDim()), ctx);
-    }
-    NDArray queries = group(q, config.numCrossKeyValueHeads(), ctx);
-    NDList contexts = new NDList(r);
-    for (int i = 0; i < r; i++) {
-      KvCache c = rows.caches().get(i);
-      NDArray scores = (r == 1 ? queries : queries.get(rows.row()[i])).matMul(c.crossKeysT[layer]);
-      if (c.crossMask != null) {
-        scores = scores.add(c.crossMask);
-      }
-      contexts.add(scores.softmax(-1).matMul(c.crossValues[layer]));
-    }
-    NDArray context = r == 1 ? contexts.get(0) : NDArrays.concat(contexts, 0);
-    return linear(ungroup(context, ctx), crossOutWeight);
-  }
-
-  private NDArray selfAttention(NDArray a, KvCache cache, int layer, StepContext ctx) {
+  private NDArray attendSelf(
+      NDArray q, NDArray k, NDArray v, KvCache cache, int layer, StepContext ctx) {
     int b = ctx.batch();
     int m = ctx.length();
-    int h = config.hiddenSize();
     int kvHeads = config.numKeyValueHeads();
     int dh = config.headDim();
-    int kvDim = kvHeads * dh;
-    NDList qkv = linear(a, qkvWeight).split(new long[] {h, h + kvDim}, 2);
-    NDArray q = qkv.get(0);
-    NDArray k = qkv.get(1);
-    NDArray v = qkv.get(2);
-    if (ctx.ropeCos() != null) {
-      q = rope(q.reshape(b, m, config.numHeads(), dh), ctx);
-      k = rope(k.reshape(b, m, kvHeads, dh), ctx);
-    }
     NDArray keysT;
     NDArray values;
     if (m == 1) { // a single position: the head split needs no transpose
@@ -253,7 +237,7 @@ final class DecoderLayer {
     }
     cache.selfKeysT[layer].set(ctx.keysWrite(), keysT);
     cache.selfValues[layer].set(ctx.valuesWrite(), values);
-    NDManager step = a.getManager();
+    NDManager step = q.getManager();
     NDArray scores =
         group(q, kvHeads, ctx).matMul(cache.selfKeysT[layer].get(step, ctx.keysRead()));
     if (ctx.selfMask() != null) {
@@ -261,20 +245,16 @@ final class DecoderLayer {
     }
     NDArray context =
         scores.softmax(-1).matMul(cache.selfValues[layer].get(step, ctx.valuesRead()));
-    return linear(ungroup(context, ctx), selfOutWeight);
+    return ungroup(context, ctx);
   }
 
-  private NDArray crossAttention(NDArray a, KvCache cache, int layer, StepContext ctx) {
-    NDArray q = linear(a, crossQueryWeight);
-    if (ctx.ropeCos() != null) { // the reference rotates cross-attention queries too
-      q = rope(q.reshape(ctx.batch(), ctx.length(), config.numHeads(), config.headDim()), ctx);
-    }
+  /** Cross-attention of queries (B,m,H) over the cached description keys/values. */
+  private NDArray attendCross(NDArray q, KvCache cache, int layer, StepContext ctx) {
     NDArray scores = group(q, config.numCrossKeyValueHeads(), ctx).matMul(cache.crossKeysT[layer]);
     if (cache.crossMask != null) {
       scores = scores.add(cache.crossMask);
     }
-    return linear(
-        ungroup(scores.softmax(-1).matMul(cache.crossValues[layer]), ctx), crossOutWeight);
+    return ungroup(scores.softmax(-1).matMul(cache.crossValues[layer]), ctx);
   }
 
   /**

@@ -62,8 +62,19 @@ public final class ParlerDecoder {
     this.finalNormWeight = finalNormWeight;
     this.finalNormBias = finalNormBias;
     this.heads = heads;
-    // finfo(dtype).min, as the reference's additive masks: fully masked rows stay finite
-    this.maskValue = dtype == DataType.FLOAT16 ? -65504f : -Float.MAX_VALUE;
+    this.maskValue = maskValue(dtype);
+  }
+
+  /**
+   * The additive mask value: finfo(float32).min as the reference uses in fp32, so fully masked rows
+   * (left-padded prompt positions) stay finite. Half types get a value whose sum with any score
+   * cannot overflow to -inf (which would turn such rows into NaN and poison the cache).
+   */
+  private static float maskValue(DataType dtype) {
+    if (dtype == DataType.FLOAT16) {
+      return -30_000f;
+    }
+    return dtype == DataType.BFLOAT16 ? -1e30f : -Float.MAX_VALUE;
   }
 
   /** Every tensor name the decoder reads (the sinusoid table is optional and not listed). */
@@ -314,7 +325,6 @@ public final class ParlerDecoder {
    */
   public float[] step(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
     NDArray hidden = forward(cache, prefix, ids, m, step);
-    long b = cache.batch;
     long len = hidden.getShape().get(1);
     NDArray last = len == 1 ? hidden : hidden.get(new NDIndex(":, {}:", len - 1));
     return logits(last).toType(DataType.FLOAT32, false).toFloatArray();
@@ -347,8 +357,8 @@ public final class ParlerDecoder {
     return DecoderLayer.linear(normed, heads);
   }
 
-  private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
-    int b = cache.batch;
+  /** Sum of the K codebook embeddings of ids (B, m, K) flattened: (B, m, H). */
+  private NDArray embed(long[] ids, int b, int m, NDManager step) {
     int k = config.numCodebooks();
     if (ids.length != (long) b * m * k) {
       throw new IllegalArgumentException(
@@ -370,13 +380,17 @@ public final class ParlerDecoder {
       if (id < 0 || id >= vocab) {
         throw new IllegalArgumentException("token id " + id + " outside [0, " + vocab + ")");
       }
-      rows[i] = id + (long) (i % k) * vocab;
+      rows[i] = id + (long) (i % k) * vocab; // row of codebook k's table in the stacked one
     }
     NDArray idArray = step.create(rows, new Shape(b, m, k));
-    NDArray x =
-        Embedding.embedding(idArray, embeddings, SparseFormat.DENSE)
-            .singletonOrThrow()
-            .sum(new int[] {2});
+    return Embedding.embedding(idArray, embeddings, SparseFormat.DENSE)
+        .singletonOrThrow()
+        .sum(new int[] {2});
+  }
+
+  private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
+    int b = cache.batch;
+    NDArray x = embed(ids, b, m, step);
     if (prefix != null) {
       NDArray p = prefix.getDataType() == dtype ? prefix : prefix.toType(dtype, false);
       x = NDArrays.concat(new NDList(p, x), 1);
@@ -397,23 +411,79 @@ public final class ParlerDecoder {
       cos = ropeCos.get(step, new NDIndex("{}:{}", start, end)).reshape(1, n, 1, dh);
       sin = ropeSin.get(step, new NDIndex("{}:{}", start, end)).reshape(1, n, 1, dh);
     }
-    StepContext ctx =
-        new StepContext(
-            b,
-            n,
-            start,
-            new NDIndex(":, :, :, {}:{}", start, end),
-            new NDIndex(":, :, {}:{}, :", start, end),
-            new NDIndex(":, :, :, :{}", end),
-            new NDIndex(":, :, :{}, :", end),
-            selfMask(cache, n, start, step),
-            cos,
-            sin);
+    StepContext ctx = context(b, n, start, selfMask(cache, n, start, step), cos, sin);
     for (int i = 0; i < layers.length; i++) {
       x = layers[i].forward(x, cache, i, ctx);
     }
     cache.length = end;
     return x;
+  }
+
+  private static StepContext context(
+      int b, int n, int start, NDArray mask, NDArray cos, NDArray sin) {
+    int end = start + n;
+    return new StepContext(
+        b,
+        n,
+        start,
+        new NDIndex(":, :, :, {}:{}", start, end),
+        new NDIndex(":, :, {}:{}, :", start, end),
+        new NDIndex(":, :, :, :{}", end),
+        new NDIndex(":, :, :{}, :", end),
+        mask,
+        cos,
+        sin);
+  }
+
+  /**
+   * One step for R independent requests at once (continuous batching): each cache has batch 1 and
+   * its own length, so rows sit at different positions. Projections, FFN and heads read the weights
+   * once for all rows; attention runs per row over its own cache. A row's logits do not depend on
+   * the other rows beyond float rounding.
+   *
+   * @param ids each row's next column, (R, K) flattened
+   * @return logits (R*K, V) row-major, row = r*K + k
+   */
+  public float[] stepRows(KvCache[] caches, long[] ids, NDManager step) {
+    int r = caches.length;
+    NDArray x = embed(ids, r, 1, step);
+    long[] pos = new long[r];
+    StepContext[] rows = new StepContext[r];
+    for (int i = 0; i < r; i++) {
+      KvCache c = caches[i];
+      if (c.batch != 1) {
+        throw new IllegalArgumentException("stepRows needs caches of batch 1, got " + c.batch);
+      }
+      if (c.length + 1 > c.capacity) {
+        throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
+      }
+      pos[i] = c.length;
+      rows[i] = context(1, 1, c.length, selfMask(c, 1, c.length, step), null, null);
+    }
+    NDArray posIds = step.create(pos, new Shape(r, 1));
+    NDArray cos = null;
+    NDArray sin = null;
+    if (positions != null) {
+      x = x.add(Embedding.embedding(posIds, positions, SparseFormat.DENSE).singletonOrThrow());
+    } else {
+      int dh = config.headDim();
+      cos =
+          Embedding.embedding(posIds, ropeCos, SparseFormat.DENSE)
+              .singletonOrThrow()
+              .reshape(r, 1, 1, dh);
+      sin =
+          Embedding.embedding(posIds, ropeSin, SparseFormat.DENSE)
+              .singletonOrThrow()
+              .reshape(r, 1, 1, dh);
+    }
+    StepContext shared = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
+    for (int i = 0; i < layers.length; i++) {
+      x = layers[i].forward(x, caches, i, shared, rows);
+    }
+    for (KvCache c : caches) {
+      c.length++;
+    }
+    return logits(x).toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   /**
@@ -443,70 +513,5 @@ public final class ParlerDecoder {
     }
     NDArray a = step.create(mask, new Shape(b, 1, (long) rep * n, end));
     return a.getDataType() == dtype ? a : a.toType(dtype, false);
-  }
-
-  /**
-   * One decoding step for several independent requests at once (continuous batching): each cache
-   * holds one request (batch 1) at its own length, and each request feeds one token column. The
-   * weight-heavy parts (embeddings, projections, FFN, heads) run as one batched matmul over the R
-   * rows; attention runs per row against that row's own cache, masks and positions, so a row's
-   * result does not depend on which rows share the step. Returns host floats (R*K, V), row r's K
-   * codebooks at rows r*K .. r*K+K-1.
-   *
-   * @param caches one batch-1 cache per row, each already prefilled
-   * @param ids the rows' next input columns, (R, K) flattened
-   * @param step a scratch manager for this step's intermediates; the caller closes it
-   */
-  public float[] stepRows(List<KvCache> caches, long[] ids, NDManager step) {
-    int r = caches.size();
-    int k = config.numCodebooks();
-    if (ids.length != r * k) {
-      throw new IllegalArgumentException(
-          "expected " + (r * k) + " ids (R=" + r + ", K=" + k + "), got " + ids.length);
-    }
-    long[] rows = new long[ids.length];
-    int vocab = config.embeddingRows();
-    for (int i = 0; i < ids.length; i++) {
-      if (ids[i] < 0 || ids[i] >= vocab) {
-        throw new IllegalArgumentException("token id " + ids[i] + " outside [0, " + vocab + ")");
-      }
-      rows[i] = ids[i] + (long) (i % k) * vocab;
-    }
-    long[] positionIds = new long[r];
-    for (int i = 0; i < r; i++) {
-      KvCache c = caches.get(i);
-      if (c.batch != 1) {
-        throw new IllegalArgumentException("stepRows needs batch-1 caches, got " + c.batch);
-      }
-      if (c.length >= c.capacity) {
-        throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
-      }
-      positionIds[i] = c.length;
-    }
-    NDArray x =
-        Embedding.embedding(step.create(rows, new Shape(r, 1, k)), embeddings, SparseFormat.DENSE)
-            .singletonOrThrow()
-            .sum(new int[] {2}); // (R,1,H)
-    NDArray at = step.create(positionIds, new Shape(r, 1));
-    NDArray cos = null;
-    NDArray sin = null;
-    if (positions != null) {
-      x = x.add(Embedding.embedding(at, positions, SparseFormat.DENSE).singletonOrThrow());
-    } else {
-      int dh = config.headDim();
-      cos = Embedding.embedding(at, ropeCos, SparseFormat.DENSE).singletonOrThrow();
-      sin = Embedding.embedding(at, ropeSin, SparseFormat.DENSE).singletonOrThrow();
-      cos = cos.reshape(r, 1, 1, dh);
-      sin = sin.reshape(r, 1, 1, dh);
-    }
-    RowsContext ctx =
-        RowsContext.of(new StepContext(r, 1, -1, null, null, null, null, null, cos, sin), caches);
-    for (int i = 0; i < layers.length; i++) {
-      x = layers[i].forwardRows(x, i, ctx);
-    }
-    for (KvCache c : caches) {
-      c.length++;
-    }
-    return logits(x).toType(DataType.FLOAT32, false).toFloatArray();
   }
 }

@@ -1,0 +1,23 @@
+package dev.parlance.tts.livekit;
+
+import java.util.Objects;
+
+/**
+ * One frame of synthesised speech with its bookkeeping, as Agents' {@code SynthesizedAudio}.
+ *
+ * @param frame the audio
+ * @param requestId the engine request that produced it; one segment may span several requests
+ * @param segmentId the segment (text between two {@link SynthesizeStream#flush()}es) it belongs to
+ * @param isFinal whether this is the last frame of its segment
+ * @param deltaText the text that started being spoken with this frame; empty on most frames
+ */
+public record SynthesizedAudio(
+    AudioFrame frame, String requestId, String segmentId, boolean isFinal, String deltaText) {
+
+  public SynthesizedAudio {
+    Objects.requireNonNull(frame, "frame");
+    Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(segmentId, "segmentId");
+    deltaText = deltaText == null ? "" : deltaText;
+  }
+}
