@@ -375,39 +375,27 @@ public final class ParlerEngine implements TtsEngine {
     SamplingOptions o = voice.sampling();
     long seed = o.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
     int k = model.decoder().config().numCodebooks();
-    int positions = model.decoder().config().maxPositions();
     double frameRate = model.dac().config().frameRate();
     List<SynthesisJob.Chunk> out = new ArrayList<>(chunks.size());
     for (String chunk : chunks) {
-      TokenBatch prompt = model.tokenizers().encodePrompts(List.of(chunk));
-      int promptLength = prompt.mask()[0].length;
-      int maxLength = Math.min(model.config().generation().maxLength(), positions - promptLength);
-      if (maxLength < k + 2) {
-        throw new InvalidRequestException(
-            "text",
-            "a chunk of the text is "
-                + promptLength
-                + " tokens; the model's "
-                + positions
-                + " positions leave no room for its audio");
-      }
       Duration cap = LongTextPlanner.maxAudioFor(chunk);
       if (o.maxDuration().isPresent() && o.maxDuration().get().compareTo(cap) < 0) {
         cap = o.maxDuration().get();
       }
       int frames = (int) Math.ceil(cap.toNanos() / 1e9 * frameRate);
-      maxLength = Math.max(2, Math.min(maxLength, frames + k));
+      int maxLength = Math.max(2, Math.min(model.config().generation().maxLength(), frames + k));
+      SamplingSettings settings =
+          new SamplingSettings(
+              o.greedy(),
+              o.temperature(),
+              o.topK(),
+              o.topP(),
+              seed,
+              maxLength,
+              model.config().generation().minNewTokens());
+      TokenBatch prompt = model.tokenizers().encodePrompts(List.of(chunk));
       out.add(
-          new SynthesisJob.Chunk(
-              prompt,
-              new SamplingSettings(
-                  o.greedy(),
-                  o.temperature(),
-                  o.topK(),
-                  o.topP(),
-                  seed,
-                  maxLength,
-                  model.config().generation().minNewTokens())));
+          new SynthesisJob.Chunk(prompt, model.fitPositions(settings, prompt.mask()[0].length)));
     }
     return new SynthesisJob(voice.description(), out, chunks.size() > 1);
   }
