@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Continuous batching is invisible in the output: a request decoded alone and decoded while other
  * requests join and leave the batch at other positions gives the same audio, greedy or sampled with
- * a fixed seed, on both tiny fixtures (absolute positions + MHA; RoPE + GQA + fused heads).
+ * a fixed seed, on both tiny fixtures (absolute positions + MHA; RoPE + GQA + fused heads), also
+ * when a neighbour is cancelled mid-stream.
  */
 class ParlerBatchingTest {
   private static final String[] TEXTS = {
@@ -65,8 +66,8 @@ class ParlerBatchingTest {
                     .device("cpu")
                     .dtype("float32")
                     .option("chunk_frames", "4")
-                    .option("max_in_flight", "4")
-                    .option("max_batch_size", "4")
+                    .option("max_in_flight", "5")
+                    .option("max_batch_size", "5")
                     .option("phrase_cache_bytes", "0")
                     .build())) {
       engine.metrics().bindTo(registry);
@@ -86,6 +87,16 @@ class ParlerBatchingTest {
           streams.add(s);
           received.add(chunks);
         }
+        // A neighbour that is cancelled mid-stream leaves within a step and disturbs nobody.
+        AudioStream cancelled =
+            engine.stream(
+                TtsRequest.builder()
+                    .text(TEXTS[0])
+                    .description(DESCRIPTIONS[3])
+                    .sampling(SamplingOptions.builder().greedy(true).build())
+                    .build());
+        cancelled.next();
+        cancelled.close();
         for (int i = 0; i < streams.size(); i++) {
           try (AudioStream s = streams.get(i)) {
             s.forEachRemaining(received.get(i)::add);
@@ -98,7 +109,8 @@ class ParlerBatchingTest {
         assertTrue(
             registry.get("tts.batch.size").summary().max() >= 2, "requests shared decoder steps");
       }
-      assertEquals(16, registry.get("tts.requests").counter().count());
+      assertEquals(18, registry.get("tts.requests").counter().count());
+      assertEquals(2, registry.get("tts.errors").tag("type", "cancelled").counter().count());
     }
   }
 }
