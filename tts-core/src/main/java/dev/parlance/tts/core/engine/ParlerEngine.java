@@ -1,7 +1,9 @@
 package dev.parlance.tts.core.engine;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
+import dev.parlance.tts.core.cache.DescriptionCache;
+import dev.parlance.tts.core.cache.PhraseCache;
+import dev.parlance.tts.core.cache.PhraseKey;
 import dev.parlance.tts.core.device.DeviceSelector;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
@@ -9,92 +11,115 @@ import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.hub.ModelResolver;
 import dev.parlance.tts.core.metrics.RequestObserver;
 import dev.parlance.tts.core.metrics.RuntimeListener;
-import dev.parlance.tts.core.model.Conditioning;
+import dev.parlance.tts.core.metrics.TtsMetrics;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.runtime.AdmissionController;
 import dev.parlance.tts.core.runtime.BatchScheduler;
 import dev.parlance.tts.core.runtime.ChunkedAudioStream;
+import dev.parlance.tts.core.runtime.HealthMonitor;
+import dev.parlance.tts.core.runtime.RowSink;
 import dev.parlance.tts.core.runtime.RuntimeConfig;
 import dev.parlance.tts.core.runtime.StreamBuffer;
 import dev.parlance.tts.core.runtime.Ticket;
+import dev.parlance.tts.core.text.LongTextPlanner;
+import dev.parlance.tts.core.tokenizer.TokenBatch;
+import dev.parlance.tts.core.voice.ResolvedVoice;
+import dev.parlance.tts.core.voice.VoiceCatalog;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioFormat;
 import dev.parlance.tts.spi.AudioStream;
 import dev.parlance.tts.spi.Capabilities;
-import dev.parlance.tts.spi.EngineFailureException;
 import dev.parlance.tts.spi.EngineHealth;
 import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
-import dev.parlance.tts.spi.OverloadedException;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsException;
 import dev.parlance.tts.spi.TtsRequest;
-import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Parler-TTS behind the {@link TtsEngine} SPI, on the runtime's continuous batching: requests are
- * admitted by an {@link AdmissionController} (bounded in-flight and queue, {@link
- * OverloadedException} beyond), joined into a {@link BatchScheduler} whose every step advances all
- * active requests in one batched decoder pass ({@link ParlerBatchStepper}), and their audio is
- * streamed in seam-free DAC windows as frames become final. {@link AudioStream#close()} stops the
- * request within one decoder step.
+ * Parler-TTS behind the {@link TtsEngine} SPI, composed from the runtime (docs/runtime.md): voices
+ * ({@link VoiceCatalog}), long text ({@link LongTextPlanner}), the phrase cache, admission ({@link
+ * AdmissionController}), continuous batching ({@link BatchScheduler} driving a {@link
+ * ParlerStepper}), the description cache, streaming ({@link ChunkedAudioStream}), health and
+ * metrics.
  *
- * <p>Options ({@link TtsEngineConfig#options()}): the runtime's {@code max_in_flight}, {@code
- * queue_size}, {@code max_queue_wait_ms}, {@code max_batch_size} ({@link RuntimeConfig}); {@code
- * chunk_frames} (frames per streamed chunk, default 16 ≈ 186 ms), {@code default_description} (the
- * {@code default} voice), {@code warmup} (default true).
+ * <p>Runtime settings come from {@link RuntimeConfig#fromOptions}; the engine's own option is
+ * {@code chunk_frames} (frames per streamed block, default 16 ≈ 186 ms).
  */
 public final class ParlerEngine implements TtsEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ParlerEngine.class);
+  private static final long MIN_FREE_HEAP = 32L << 20;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  /** The {@code default} voice when no option overrides it. */
-  public static final String DEFAULT_DESCRIPTION =
-      "A female speaker delivers a slightly expressive and animated speech with a moderate speed"
-          + " and pitch. The recording is of very high quality, with the speaker's voice sounding"
-          + " clear and very close up.";
-
-  private final String modelId;
+  private final ModelSource source;
   private final ParlerModel model;
+  private final RuntimeConfig runtime;
   private final AudioFormat format;
   private final Capabilities capabilities;
-  private final String defaultDescription;
-  private final RuntimeListener listener;
+  private final VoiceCatalog voices;
+  private final LongTextPlanner planner;
+  private final PhraseCache phrases;
+  private final DescriptionCache<EncodedDescription> descriptions;
   private final AdmissionController admission;
-  private final BatchScheduler<ParlerBatchStepper.Job, ParlerBatchStepper.Row, float[]> scheduler;
+  private final ParlerStepper stepper;
+  private final BatchScheduler<SynthesisJob, ParlerStepper.Row, float[]> scheduler;
+  private final HealthMonitor health = new HealthMonitor(MIN_FREE_HEAP);
+  private final TtsMetrics metrics; // null without Micrometer on the class path
+  private final RuntimeListener listener;
+  private final ThreadPoolExecutor cacheWriter;
   private volatile boolean closed;
-  private volatile boolean warm;
 
-  private ParlerEngine(
-      String modelId,
-      ParlerModel model,
-      TtsEngineConfig config,
-      RuntimeConfig runtime,
-      RuntimeListener listener) {
-    this.modelId = modelId;
+  ParlerEngine(ModelSource source, ParlerModel model, RuntimeConfig runtime, int chunkFrames) {
+    this.source = source;
     this.model = model;
+    this.runtime = runtime;
     this.format = AudioFormat.mono(model.dac().config().sampleRate());
-    this.defaultDescription = config.option("default_description").orElse(DEFAULT_DESCRIPTION);
-    this.listener = listener;
+    this.voices = VoiceCatalog.loadOrBuiltIn(runtime.voicesFile());
+    for (String name : runtime.prewarm().voices()) {
+      try {
+        voices.preset(name);
+      } catch (InvalidRequestException e) {
+        throw new IllegalArgumentException("prewarm_voices: " + e.getMessage(), e);
+      }
+    }
+    this.planner = new LongTextPlanner(runtime.maxTextChars());
+    this.phrases = PhraseCache.of(runtime);
+    this.descriptions =
+        new DescriptionCache<>(
+            runtime.descriptionCacheBytes(), EncodedDescription::bytes, EncodedDescription::close);
     this.admission = AdmissionController.of(runtime);
+    this.stepper = new ParlerStepper(model, descriptions, chunkFrames);
+    this.metrics = micrometerPresent() ? newMetrics() : null;
+    this.listener = metrics != null ? metrics : RuntimeListener.NONE;
     this.scheduler =
-        new BatchScheduler<>(
-            new ParlerBatchStepper(model, chunkFrames(config)),
-            runtime.maxBatchSize(),
-            listener,
-            "parler-scheduler");
+        new BatchScheduler<>(stepper, runtime.maxBatchSize(), listener, "parler-decoder");
+    // A cache write that cannot keep up is dropped: it is only a cache.
+    this.cacheWriter =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(64),
+            r -> {
+              Thread t = new Thread(r, "parler-phrase-cache");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.DiscardPolicy());
     int frames =
         Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions())
             - model.decoder().config().numCodebooks();
@@ -103,69 +128,82 @@ public final class ParlerEngine implements TtsEngine {
             true,
             true,
             true,
-            TtsRequest.MAX_TEXT_CHARS,
+            runtime.maxTextChars(),
             Duration.ofMillis(Math.round(frames * 1000.0 / model.dac().config().frameRate())));
+    health.modelLoaded(DeviceSelector.describe(model.device()), model.device().isGpu());
+  }
+
+  private TtsMetrics newMetrics() {
+    return TtsMetrics.builder()
+        .queueDepth(admission::queueDepth)
+        .inFlight(admission::inFlight)
+        .activeRows(() -> scheduler.activeRows())
+        .cache("phrase", phrases::stats)
+        .cache("description", descriptions::stats)
+        .build();
+  }
+
+  private static boolean micrometerPresent() {
+    try {
+      Class.forName(
+          "io.micrometer.core.instrument.binder.MeterBinder",
+          false,
+          ParlerEngine.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /**
-   * Loads {@code config.model()} (a checkpoint directory, or a hub id resolved through the hub
-   * cache) on the configured device and dtype.
+   * Resolves {@code config.model()} with {@code resolver} (a hub id or a directory), loads it on
+   * the configured device and dtype, starts the runtime and runs the pre-warm list; the engine
+   * reports warm when this returns.
    *
    * @throws IllegalArgumentException a setting is invalid (named in the message)
-   * @throws EngineUnavailableException the model cannot be loaded
-   */
-  public static ParlerEngine create(TtsEngineConfig config, GpuProbe probe) {
-    return create(config, probe, RuntimeListener.NONE);
-  }
-
-  /**
-   * As {@link #create(TtsEngineConfig, GpuProbe)}, reporting requests and batch steps to {@code
-   * listener} (e.g. the Micrometer binder).
+   * @throws EngineUnavailableException the model cannot be resolved or loaded
    */
   public static ParlerEngine create(
-      TtsEngineConfig config, GpuProbe probe, RuntimeListener listener) {
+      TtsEngineConfig config, GpuProbe probe, ModelResolver resolver) {
+    RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options());
+    int chunkFrames = chunkFrames(config);
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
-    RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options()); // fail before the load
-    chunkFrames(config);
-    Path dir;
-    try {
-      dir = ModelResolver.fromEnvironment().resolve(config.model());
-    } catch (RuntimeException e) {
-      throw new EngineUnavailableException(
-          "cannot resolve model '" + config.model() + "': " + e.getMessage(), e);
-    }
+    ModelSource source = ModelSource.resolve(config.model(), resolver);
     long rssBefore = ProcessMemory.residentBytes();
     long start = System.nanoTime();
     ParlerModel model;
     try {
-      model = ParlerModel.load(dir, device, dtypes);
+      model = ParlerModel.load(source.directory(), device, dtypes);
     } catch (RuntimeException e) {
-      throw new EngineUnavailableException("cannot load " + dir + ": " + e.getMessage(), e);
+      throw new EngineUnavailableException(
+          "cannot load " + source.directory() + ": " + e.getMessage(), e);
     }
-    long loadMs = (System.nanoTime() - start) / 1_000_000;
     LOG.info(
-        "loaded Parler-TTS {} on {} (decoder {}, T5 {}, DAC {}) in {} ms; resident memory {} -> {}"
-            + " (peak {})",
-        dir.getFileName(),
+        "loaded Parler-TTS {} ({}) on {} (decoder {}, T5 {}, DAC {}) in {} ms; resident memory {}"
+            + " -> {}",
+        source.modelId(),
+        source.revision(),
         DeviceSelector.describe(device),
         dtypes.decoder(),
         dtypes.textEncoder(),
         dtypes.audioDecoder(),
-        loadMs,
+        (System.nanoTime() - start) / 1_000_000,
         ProcessMemory.mib(rssBefore),
-        ProcessMemory.mib(ProcessMemory.residentBytes()),
-        ProcessMemory.mib(ProcessMemory.peakResidentBytes()));
-    ParlerEngine engine = new ParlerEngine(config.model(), model, config, runtime, listener);
+        ProcessMemory.mib(ProcessMemory.residentBytes()));
+    ParlerEngine engine;
     try {
-      if (Boolean.parseBoolean(config.option("warmup").orElse("true"))) {
-        engine.warmUp();
-      }
+      engine = new ParlerEngine(source, model, runtime, chunkFrames);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    try {
+      engine.prewarm();
     } catch (RuntimeException e) {
       engine.close();
-      throw new EngineUnavailableException("warm-up failed: " + e.getMessage(), e);
+      throw new EngineUnavailableException("pre-warming failed: " + e.getMessage(), e);
     }
-    engine.warm = true;
     return engine;
   }
 
@@ -182,18 +220,34 @@ public final class ParlerEngine implements TtsEngine {
     throw new IllegalArgumentException("chunk_frames must be an integer >= 1, got '" + v + "'");
   }
 
-  /** A couple of decoder steps so the first request does not pay for lazy initialisation. */
-  private void warmUp() {
+  /**
+   * Synthesises the pre-warm list (into the phrase cache), or one short utterance when there is
+   * none, so the JIT, the native kernels and the allocator are warm; then reports warm.
+   */
+  private void prewarm() {
     long start = System.nanoTime();
-    int k = model.decoder().config().numCodebooks();
-    SamplingSettings s =
-        new SamplingSettings(
-            true, 1, 0, 1, 0, Math.min(k + 2, model.config().generation().maxLength()), 0);
-    try (NDManager request = model.newRequestManager()) {
-      Conditioning c = model.condition(List.of(defaultDescription), List.of("Hello."), request);
-      model.generate(c, s, request, null);
+    List<TtsRequest> requests = runtime.prewarm().requests(SamplingOptions.DEFAULT);
+    if (requests.isEmpty()) {
+      requests =
+          List.of(
+              TtsRequest.builder()
+                  .id("warm-up")
+                  .text("Hello.")
+                  .sampling(
+                      SamplingOptions.builder()
+                          .greedy(true)
+                          .maxDuration(Duration.ofMillis(100))
+                          .build())
+                  .build());
     }
-    LOG.info("warm-up took {} ms", (System.nanoTime() - start) / 1_000_000);
+    for (TtsRequest r : requests) {
+      synthesize(r);
+    }
+    health.warm();
+    LOG.info(
+        "warm after {} ms ({} pre-warm request(s))",
+        (System.nanoTime() - start) / 1_000_000,
+        requests.size());
   }
 
   @Override
@@ -203,7 +257,12 @@ public final class ParlerEngine implements TtsEngine {
 
   @Override
   public String modelId() {
-    return modelId;
+    return source.modelId();
+  }
+
+  /** The resolved revision: the hub commit, or a fingerprint of a local directory. */
+  public String revision() {
+    return source.revision();
   }
 
   @Override
@@ -218,80 +277,86 @@ public final class ParlerEngine implements TtsEngine {
 
   @Override
   public List<VoiceInfo> voices() {
-    return List.of(new VoiceInfo(Voice.Preset.DEFAULT, defaultDescription, OptionalLong.empty()));
+    return voices.infos();
   }
 
   @Override
   public EngineHealth health() {
-    Device device = model.device();
-    return new EngineHealth(
-        !closed,
-        DeviceSelector.describe(device),
-        true,
-        device.isGpu(),
-        warm && !closed,
-        closed
-            ? "closed"
-            : admission.inFlight() + " in flight, " + admission.queueDepth() + " queued");
+    return health.snapshot();
   }
 
-  /** Batched decoder steps run so far (tests check cancellation with it). */
-  long decoderSteps() {
-    return scheduler.steps();
+  /**
+   * The engine's meters, to bind to the host's registry: {@code engine.metrics().bindTo(registry)}.
+   * Micrometer is optional; without it on the class path the engine runs unmetered.
+   *
+   * @throws IllegalStateException Micrometer is not on the class path
+   */
+  public TtsMetrics metrics() {
+    if (metrics == null) {
+      throw new IllegalStateException("Micrometer (micrometer-core) is not on the class path");
+    }
+    return metrics;
   }
 
-  /** Requests admitted and not yet finished. */
-  int inFlight() {
-    return admission.inFlight();
-  }
-
-  /** The loaded model (for benchmarks and tests). */
+  /** The loaded model (benchmarks and tests). */
   public ParlerModel model() {
     return model;
   }
 
+  /** Decoder steps taken by requests so far (a batched step over r rows counts r). */
+  long decoderSteps() {
+    return stepper.rowSteps();
+  }
+
+  /** Requests holding an admission slot now. */
+  int inFlight() {
+    return admission.inFlight();
+  }
+
+  /** The phrase cache (tests). */
+  PhraseCache phraseCache() {
+    return phrases;
+  }
+
   @Override
   public AudioClip synthesize(TtsRequest request) {
-    return stream(request).readAll();
+    try (AudioStream stream = stream(request)) {
+      return stream.readAll();
+    }
   }
 
   @Override
   public AudioStream stream(TtsRequest request) {
-    if (closed) {
-      throw new EngineUnavailableException("engine is closed");
-    }
     RequestObserver observer = RequestObserver.start(listener);
     try {
-      String text = request.text().strip();
-      SamplingSettings settings = settings(request.sampling());
-      // a text too long for the position table fails here, not inside a shared batch join
-      model.fitPositions(settings, model.tokenizers().prompt().encode(text).length);
-      ParlerBatchStepper.Job job =
-          new ParlerBatchStepper.Job(describe(request.voice()), text, settings);
-      // admission errors (overloaded, deadline passed, closed) are thrown here, before any audio
-      CompletableFuture<Ticket> admitted = admission.admit(request.id(), request.deadline());
+      if (closed) {
+        throw new EngineUnavailableException("engine is closed");
+      }
+      ResolvedVoice voice = voices.resolve(request.voice(), request.sampling());
+      List<String> chunks = planner.plan(request.text());
+      SamplingOptions sampling = voice.sampling();
+      PhraseKey key = null;
+      if (phrases.cacheable(sampling)) {
+        key =
+            PhraseKey.of(
+                String.join(" ", chunks),
+                voice.description(),
+                sampling,
+                source.modelId(),
+                source.revision());
+        Optional<AudioClip> hit = phrases.get(key);
+        if (hit.isPresent()) {
+          return ChunkedAudioStream.ofClip(request, hit.get(), observer);
+        }
+      }
+      SynthesisJob job = job(voice, chunks);
+      Ticket ticket = admission.acquire(request.id(), request.deadline());
+      observer.admitted(ticket.queueWait());
       StreamBuffer<float[]> buffer = new StreamBuffer<>();
-      buffer.onClose(() -> admitted.cancel(false)); // closed while still queued
-      admitted.whenComplete(
-          (ticket, error) -> {
-            if (error != null) {
-              Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-              if (!(cause instanceof CancellationException)) {
-                buffer.fail(
-                    cause instanceof TtsException tts
-                        ? tts
-                        : new EngineFailureException("admission failed", cause));
-              }
-              return;
-            }
-            observer.admitted(ticket.queueWait());
-            buffer.onClose(ticket::cancel);
-            try {
-              scheduler.submit(job, ticket, buffer);
-            } catch (TtsException e) {
-              buffer.fail(e);
-            }
-          });
+      buffer.onClose(ticket::cancel);
+      RowSink<float[]> sink =
+          key == null ? buffer : new CachingSink(buffer, phrases, key, format, cacheWriter);
+      scheduler.submit(job, ticket, sink);
       return new ChunkedAudioStream(request, format, buffer, observer, false);
     } catch (TtsException e) {
       observer.failed(e);
@@ -299,47 +364,64 @@ public final class ParlerEngine implements TtsEngine {
     }
   }
 
-  private String describe(Voice voice) {
-    if (voice instanceof Voice.Described d) {
-      return d.description().strip();
-    }
-    String name = ((Voice.Preset) voice).name();
-    if (!name.equals(Voice.Preset.DEFAULT)) {
-      throw new InvalidRequestException(
-          "voice", "unknown voice '" + name + "'; this engine has: " + Voice.Preset.DEFAULT);
-    }
-    return defaultDescription;
-  }
-
-  private SamplingSettings settings(SamplingOptions o) {
-    int k = model.decoder().config().numCodebooks();
-    int maxLength = model.config().generation().maxLength();
-    if (o.maxDuration().isPresent()) {
-      double frames = o.maxDuration().get().toNanos() / 1e9 * model.dac().config().frameRate();
-      maxLength = (int) Math.min(maxLength, Math.ceil(frames) + k);
-    }
+  /**
+   * Tokenizes every chunk on the caller's thread and fixes its settings: one seed for all chunks
+   * (the request's, the preset's, else a random one), and a length cap from the request's maximum
+   * duration, the chunk's plausible length and the decoder's position table.
+   *
+   * @throws InvalidRequestException ({@code text}) a chunk leaves no room for audio
+   */
+  private SynthesisJob job(ResolvedVoice voice, List<String> chunks) {
+    SamplingOptions o = voice.sampling();
     long seed = o.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
-    return new SamplingSettings(
-        o.greedy(),
-        o.temperature(),
-        o.topK(),
-        o.topP(),
-        seed,
-        Math.max(2, maxLength),
-        model.config().generation().minNewTokens());
+    int k = model.decoder().config().numCodebooks();
+    double frameRate = model.dac().config().frameRate();
+    List<SynthesisJob.Chunk> out = new ArrayList<>(chunks.size());
+    for (String chunk : chunks) {
+      Duration cap = LongTextPlanner.maxAudioFor(chunk);
+      if (o.maxDuration().isPresent() && o.maxDuration().get().compareTo(cap) < 0) {
+        cap = o.maxDuration().get();
+      }
+      int frames = (int) Math.ceil(cap.toNanos() / 1e9 * frameRate);
+      int maxLength = Math.max(2, Math.min(model.config().generation().maxLength(), frames + k));
+      SamplingSettings settings =
+          new SamplingSettings(
+              o.greedy(),
+              o.temperature(),
+              o.topK(),
+              o.topP(),
+              seed,
+              maxLength,
+              model.config().generation().minNewTokens());
+      TokenBatch prompt = model.tokenizers().encodePrompts(List.of(chunk));
+      out.add(
+          new SynthesisJob.Chunk(prompt, model.fitPositions(settings, prompt.mask()[0].length)));
+    }
+    return new SynthesisJob(voice.description(), out, chunks.size() > 1);
   }
 
+  /**
+   * Refuses new requests, fails running and waiting ones with {@link EngineUnavailableException},
+   * and frees the model.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    try {
-      scheduler.close(Duration.ofSeconds(30));
-      admission.close();
-    } finally {
-      model.close();
+    health.closing("closed");
+    admission.close();
+    if (!scheduler.close(CLOSE_TIMEOUT)) {
+      LOG.warn("the decoder thread did not stop within {}", CLOSE_TIMEOUT);
     }
+    cacheWriter.shutdown();
+    try {
+      cacheWriter.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    descriptions.close();
+    model.close();
   }
 }

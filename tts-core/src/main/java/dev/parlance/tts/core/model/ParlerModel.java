@@ -202,16 +202,45 @@ public final class ParlerModel implements AutoCloseable {
     NDArray mask = descriptions.maskArray(request);
     NDArray text = textEncoder.encode(descriptions.idsArray(request), mask);
     text.attach(request);
+    return new Conditioning(
+        text,
+        project(text, mask),
+        descriptions.mask(),
+        embedPrompts(prompts, request),
+        prompts.mask());
+  }
+
+  /**
+   * The decoder's view of descriptions alone, E (B,S,H): T5, {@code enc_to_dec_proj}, padded rows
+   * zeroed; in {@code target}, without intermediates (what a description cache keeps).
+   */
+  public NDArray encodeDescriptions(TokenBatch descriptions, NDManager target) {
+    try (NDManager scratch = target.newSubManager()) {
+      NDArray mask = descriptions.maskArray(scratch);
+      NDArray text = textEncoder.encode(descriptions.idsArray(scratch), mask);
+      text.attach(scratch);
+      NDArray states = project(text, mask);
+      states.attach(target);
+      return states;
+    }
+  }
+
+  /** {@code embed_prompts(prompt ids)} (B,P,H) in {@code request}. */
+  public NDArray embedPrompts(TokenBatch prompts, NDManager request) {
+    NDArray promptEmbeds =
+        Embedding.embedding(prompts.idsArray(request), promptTable, SparseFormat.DENSE)
+            .singletonOrThrow();
+    promptEmbeds.attach(request);
+    return promptEmbeds;
+  }
+
+  /** E from raw T5 states: compute dtype, {@code enc_to_dec_proj} when present, pads zeroed. */
+  private NDArray project(NDArray text, NDArray mask) {
     NDArray states = text.toType(dtypes.decoder(), false);
     if (projWeight != null) {
       states = Linear.linear(states, projWeight, projBias).singletonOrThrow();
     }
-    NDArray encoderStates = states.mul(mask.expandDims(2).toType(dtypes.decoder(), false));
-    NDArray promptIds = prompts.idsArray(request);
-    NDArray promptEmbeds =
-        Embedding.embedding(promptIds, promptTable, SparseFormat.DENSE).singletonOrThrow();
-    promptEmbeds.attach(request);
-    return new Conditioning(text, encoderStates, descriptions.mask(), promptEmbeds, prompts.mask());
+    return states.mul(mask.expandDims(2).toType(dtypes.decoder(), false));
   }
 
   /** Tokenizes and conditions one batch of (description, transcript) pairs. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -16,9 +17,11 @@ import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.testing.Tensors;
+import dev.parlance.tts.core.text.LongTextPlanner;
 import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioStream;
+import dev.parlance.tts.spi.CancelledException;
 import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.OverloadedException;
@@ -26,19 +29,35 @@ import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsRequest;
+import dev.parlance.tts.spi.Voice;
+import dev.parlance.tts.spi.VoiceInfo;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code parler} engine on the tiny mini-v1-shaped fixture checkpoint. */
+/**
+ * The {@code parler} engine on the tiny mini-v1-shaped fixture checkpoint, through the SPI: the
+ * phrase cache is off here so every request runs the model (caching: {@link ParlerEngineCacheTest};
+ * batch invariance: {@link ParlerBatchingTest}).
+ */
 class ParlerEngineTest {
   private static final String TEXT = "Hey, how are you doing today?";
   private static final String DESCRIPTION = "A man says a calm and clear message very fast.";
+  private static final int IN_FLIGHT = 3;
+  private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
   private static ParlerEngine engine;
 
   @BeforeAll
@@ -52,9 +71,13 @@ class ParlerEngineTest {
                     .device("cpu")
                     .dtype("float32")
                     .option("chunk_frames", "4")
-                    .option("max_in_flight", "1")
+                    .option("max_in_flight", Integer.toString(IN_FLIGHT))
                     .option("queue_size", "0")
+                    .option("max_batch_size", "2")
+                    .option("phrase_cache_bytes", "0")
+                    .option("max_text_chars", "600")
                     .build());
+    engine.metrics().bindTo(REGISTRY);
   }
 
   @AfterAll
@@ -70,20 +93,34 @@ class ParlerEngineTest {
     return SamplingOptions.builder().seed(seed).maxDuration(Duration.ofMillis(12)).build();
   }
 
+  private static SamplingOptions greedy(int millis) {
+    return SamplingOptions.builder().greedy(true).maxDuration(Duration.ofMillis(millis)).build();
+  }
+
   @Test
-  void providerIsRegistered() {
+  void providerResolvesTheDirectoryAndReportsWarm() {
     assertInstanceOf(ParlerEngineProvider.class, TtsEngines.provider("parler"));
     assertEquals("parler", engine.name());
     assertTrue(engine.health().ready());
+    assertTrue(engine.health().warm(), engine.health().detail());
     assertEquals(44_100, engine.audioFormat().sampleRate());
+    assertEquals(
+        Fixtures.checkpoint("tiny-mini-v1-arch").toAbsolutePath().normalize().toString(),
+        engine.modelId());
+    assertTrue(engine.revision().startsWith("local-"), engine.revision());
+  }
+
+  @Test
+  void voicesListTheDefaultFirst() {
+    List<VoiceInfo> voices = engine.voices();
+    assertEquals(Voice.Preset.DEFAULT, voices.get(0).name());
+    assertTrue(voices.stream().anyMatch(v -> v.name().equals("jon")));
   }
 
   @Test
   void streamedChunksEqualTheOfflineDecode() {
-    SamplingOptions greedy =
-        SamplingOptions.builder().greedy(true).maxDuration(Duration.ofMillis(12)).build();
     List<AudioChunk> chunks = new ArrayList<>();
-    try (AudioStream stream = engine.stream(request(greedy))) {
+    try (AudioStream stream = engine.stream(request(greedy(12)))) {
       stream.forEachRemaining(chunks::add);
     }
     assertTrue(chunks.size() > 3, "expected several chunks, got " + chunks.size());
@@ -96,9 +133,10 @@ class ParlerEngineTest {
     SamplingSettings settings =
         new SamplingSettings(
             true, 1, 0, 1, 0, frames + k, model.config().generation().minNewTokens());
+    String prompt = new LongTextPlanner(600).plan(TEXT).get(0);
     float[] offline;
     try (NDManager scope = model.newRequestManager()) {
-      Conditioning c = model.condition(List.of(DESCRIPTION), List.of(TEXT), scope);
+      Conditioning c = model.condition(List.of(DESCRIPTION), List.of(prompt), scope);
       Generation g = model.generate(c, settings, scope, null);
       offline = model.decodeAudio(g.codes()).item(0);
     }
@@ -134,86 +172,6 @@ class ParlerEngineTest {
   }
 
   @Test
-  void sameSeedSameAudio() {
-    float[] a = engine.synthesize(request(shortSampled(42))).samples();
-    float[] b = engine.synthesize(request(shortSampled(42))).samples();
-    float[] c = engine.synthesize(request(shortSampled(43))).samples();
-    assertArrayEquals(a, b);
-    assertFalse(java.util.Arrays.equals(a, c), "another seed should sample other tokens");
-  }
-
-  @Test
-  void closeStopsWithinOneStepAndFreesCapacity() throws InterruptedException {
-    TtsRequest longRequest = request(SamplingOptions.builder().greedy(true).build());
-    AudioStream stream = engine.stream(longRequest);
-    assertTrue(stream.hasNext());
-    stream.next(); // generation is running
-    long before = engine.decoderSteps();
-    stream.close();
-    awaitIdle();
-    // the step running when close() began, plus one that may have just ended before it
-    assertTrue(
-        engine.decoderSteps() - before <= 2,
-        "steps after close: " + (engine.decoderSteps() - before));
-    assertFalse(stream.hasNext());
-    engine.synthesize(request(shortSampled(1))); // capacity was released
-    awaitIdle();
-  }
-
-  @Test
-  void overloadIsRejectedWithRetryAfter() throws InterruptedException {
-    try (AudioStream running =
-        engine.stream(request(SamplingOptions.builder().greedy(true).build()))) {
-      OverloadedException e =
-          assertThrows(OverloadedException.class, () -> engine.stream(request(shortSampled(1))));
-      assertTrue(e.retryAfterSeconds() >= 1);
-    }
-    awaitIdle(); // the slot is free once the closed request has left the batch
-    engine.synthesize(request(shortSampled(2)));
-    awaitIdle();
-  }
-
-  @Test
-  void concurrentRequestsShareDecoderStepsAndKeepTheirOwnAudio() throws InterruptedException {
-    try (ParlerEngine batched =
-        (ParlerEngine)
-            TtsEngines.load(
-                "parler",
-                TtsEngineConfig.builder()
-                    .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
-                    .device("cpu")
-                    .option("max_in_flight", "3")
-                    .option("max_batch_size", "3")
-                    .option("chunk_frames", "4")
-                    .option("warmup", "false")
-                    .build())) {
-      float[][] solo = new float[3][];
-      long soloSteps = 0;
-      for (int i = 0; i < 3; i++) {
-        long before = batched.decoderSteps();
-        solo[i] = batched.synthesize(request(shortSampled(i))).samples();
-        while (batched.inFlight() > 0) {
-          Thread.sleep(2);
-        }
-        soloSteps += batched.decoderSteps() - before;
-      }
-      long before = batched.decoderSteps();
-      List<AudioStream> streams = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        streams.add(batched.stream(request(shortSampled(i))));
-      }
-      for (int i = 0; i < 3; i++) {
-        Tensors.assertClose("request " + i, solo[i], streams.get(i).readAll().samples());
-      }
-      while (batched.inFlight() > 0) {
-        Thread.sleep(2);
-      }
-      long together = batched.decoderSteps() - before;
-      assertTrue(together < soloSteps, "batched steps " + together + " vs solo " + soloSteps);
-    }
-  }
-
-  @Test
   void badOptionIsNamedBeforeLoading() {
     IllegalArgumentException e =
         assertThrows(
@@ -239,30 +197,192 @@ class ParlerEngineTest {
   }
 
   @Test
-  void textBeyondThePositionTableIsInvalidAtOnce() {
-    // the tiny fixture has 256 positions: this transcript alone needs more
-    String text = "one two three four five six seven eight nine ten ".repeat(20);
-    InvalidRequestException e =
-        assertThrows(InvalidRequestException.class, () -> engine.stream(TtsRequest.of(text)));
-    assertEquals("text", e.field());
+  void sameSeedSameAudio() {
+    float[] a = engine.synthesize(request(shortSampled(42))).samples();
+    float[] b = engine.synthesize(request(shortSampled(42))).samples();
+    float[] c = engine.synthesize(request(shortSampled(43))).samples();
+    assertArrayEquals(a, b);
+    assertFalse(java.util.Arrays.equals(a, c), "another seed should sample other tokens");
   }
 
   @Test
-  void unknownVoiceIsInvalid() {
+  void closeStopsWithinOneStepAndFreesCapacity() throws InterruptedException {
+    AudioStream stream = engine.stream(request(SamplingOptions.builder().greedy(true).build()));
+    assertTrue(stream.hasNext());
+    stream.next(); // generation is running
+    long before = engine.decoderSteps();
+    stream.close();
+    awaitIdle();
+    // the step running when close() began, plus one that may have just ended before it
+    assertTrue(
+        engine.decoderSteps() - before <= 2,
+        "steps after close: " + (engine.decoderSteps() - before));
+    assertFalse(stream.hasNext());
+    engine.synthesize(request(shortSampled(1))); // capacity was released
+  }
+
+  @Test
+  void aDeadlineStopsTheRequestAndFreesItsSlot() throws InterruptedException {
+    TtsRequest late =
+        TtsRequest.builder()
+            .text(TEXT)
+            .description(DESCRIPTION)
+            .sampling(SamplingOptions.builder().greedy(true).build())
+            .deadline(Instant.now().plusMillis(40))
+            .build();
+    CancelledException e =
+        assertThrows(CancelledException.class, () -> engine.stream(late).readAll());
+    assertTrue(e.deadlineExceeded(), e.getMessage());
+    awaitIdle();
+  }
+
+  @Test
+  void overloadIsRejectedAtOnceWithRetryAfter() throws InterruptedException {
+    List<AudioStream> running = new ArrayList<>();
+    try {
+      for (int i = 0; i < IN_FLIGHT; i++) {
+        running.add(engine.stream(request(SamplingOptions.builder().greedy(true).build())));
+      }
+      long start = System.nanoTime();
+      OverloadedException e =
+          assertThrows(OverloadedException.class, () -> engine.stream(request(shortSampled(1))));
+      assertTrue(System.nanoTime() - start < 1_000_000_000L, "refusal must not wait");
+      assertTrue(e.retryAfterSeconds() >= 1);
+    } finally {
+      running.forEach(AudioStream::close);
+    }
+    awaitIdle();
+    engine.synthesize(request(shortSampled(2))); // admitted again once the streams closed
+  }
+
+  @Test
+  void unknownVoiceIsInvalidAndNamesTheValidOnes() {
     InvalidRequestException e =
         assertThrows(
             InvalidRequestException.class,
             () -> engine.stream(TtsRequest.builder().text(TEXT).voice("nobody").build()));
     assertEquals("voice", e.field());
+    assertTrue(e.getMessage().contains("nobody") && e.getMessage().contains("jon"), e.getMessage());
   }
 
-  /** The last chunk reaches the caller just before the worker closes its scope: wait for it. */
+  @Test
+  void overLongTextIsInvalid() {
+    String text = "This sentence is long enough. ".repeat(25); // 750 characters > 600
+    InvalidRequestException e =
+        assertThrows(
+            InvalidRequestException.class, () -> engine.stream(TtsRequest.of(text.strip())));
+    assertEquals("text", e.field());
+    assertEquals(0, engine.inFlight());
+  }
+
+  @Test
+  void longTextIsSpokenChunkByChunkWithOneSeed() {
+    // two chunks of at most 250 characters
+    String text =
+        "The first sentence of a long text is here, and it goes on for a while to fill a chunk. "
+                .repeat(3)
+            + "Then the second part starts, which the planner packs into a chunk of its own. "
+                .repeat(2);
+    assertEquals(2, new LongTextPlanner(600).plan(text).size());
+    TtsRequest r =
+        TtsRequest.builder().text(text).description(DESCRIPTION).sampling(shortSampled(7)).build();
+    long before = engine.decoderSteps();
+    AudioClip a = engine.synthesize(r);
+    long steps = engine.decoderSteps() - before;
+    int k = engine.model().decoder().config().numCodebooks();
+    int frames = (int) Math.ceil(0.012 * engine.model().dac().config().frameRate());
+    assertTrue(steps >= 2 * (frames + k - 1) - 2, "both chunks decoded: " + steps + " steps");
+    assertArrayEquals(a.samples(), engine.synthesize(r).samples(), "same seed, same stitching");
+  }
+
+  @Test
+  void timeToFirstChunkDoesNotGrowWithUtteranceLength() {
+    long shortTtfc = Long.MAX_VALUE;
+    long longTtfc = Long.MAX_VALUE;
+    long longTotal = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) { // minimum of three: the machine is shared
+      shortTtfc = Math.min(shortTtfc, firstChunkNanos(greedy(8))[0]);
+      long[] l = firstChunkNanos(greedy(30));
+      longTtfc = Math.min(longTtfc, l[0]);
+      longTotal = Math.min(longTotal, l[1]);
+    }
+    assertTrue(
+        longTtfc < 2 * shortTtfc + 20_000_000L,
+        "first chunk after " + longTtfc / 1e6 + " ms (long) vs " + shortTtfc / 1e6 + " ms (short)");
+    assertTrue(longTotal > 2 * longTtfc, "the long utterance kept streaming after its first chunk");
+  }
+
+  /** {time to first chunk, total time} of one greedy request. */
+  private static long[] firstChunkNanos(SamplingOptions sampling) {
+    long start = System.nanoTime();
+    long first = -1;
+    try (AudioStream s = engine.stream(request(sampling))) {
+      while (s.hasNext()) {
+        AudioChunk c = s.next();
+        if (first < 0 && c.samples().length > 0) {
+          first = System.nanoTime() - start;
+        }
+      }
+    }
+    return new long[] {first, System.nanoTime() - start};
+  }
+
+  @Test
+  void manyThreadsNoDeadlockBoundsHeld() {
+    int threads = 8;
+    int perThread = 6;
+    AtomicInteger ok = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicInteger maxInFlight = new AtomicInteger();
+    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(120),
+        () -> {
+          List<Future<?>> futures = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int id = t;
+            futures.add(
+                pool.submit(
+                    () -> {
+                      for (int i = 0; i < perThread; i++) {
+                        try (AudioStream s = engine.stream(request(shortSampled(id * 100 + i)))) {
+                          maxInFlight.accumulateAndGet(engine.inFlight(), Math::max);
+                          if (i % 3 == 2) {
+                            s.next(); // cancel mid-stream
+                          } else {
+                            s.readAll();
+                          }
+                          ok.incrementAndGet();
+                        } catch (OverloadedException e) {
+                          refused.incrementAndGet();
+                        } catch (RuntimeException e) {
+                          errors.add(e);
+                        }
+                      }
+                    }));
+          }
+          for (Future<?> f : futures) {
+            f.get();
+          }
+        });
+    pool.shutdown();
+    assertTrue(errors.isEmpty(), "errors: " + errors);
+    assertEquals(threads * perThread, ok.get() + refused.get());
+    assertTrue(ok.get() > 0);
+    assertTrue(maxInFlight.get() <= IN_FLIGHT, "in flight " + maxInFlight.get());
+    double batch = REGISTRY.get("tts.batch.size").summary().max();
+    assertTrue(batch >= 1 && batch <= 2, "rows per step " + batch + " (max_batch_size 2)");
+    assertTimeoutPreemptively(Duration.ofSeconds(10), ParlerEngineTest::awaitIdle);
+  }
+
+  /** Every admission slot is given back (the scheduler closes tickets before streams end). */
   private static void awaitIdle() throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (engine.inFlight() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(2);
     }
-    assertEquals(0, engine.inFlight(), "worker did not finish");
+    assertEquals(0, engine.inFlight(), "slots still held");
   }
 
   @Test

@@ -9,9 +9,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.core.device.DtypePolicy;
-import dev.parlance.tts.core.engine.ParlerBatchStepper;
 import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -132,26 +132,43 @@ class FullSizeSmokeTest {
             median(stepCpu.subList(1, steps)));
 
         // continuous batching: 4 requests share each decoder step
-        ParlerBatchStepper stepper = new ParlerBatchStepper(model, 16);
-        List<ParlerBatchStepper.Job> jobs = new ArrayList<>();
-        for (int j = 0; j < 4; j++) {
-          jobs.add(
-              new ParlerBatchStepper.Job(
-                  "A calm voice.",
-                  "Hello there, number " + j + ".",
-                  new SamplingSettings(false, 1.0, 50, 1.0, j, 60, 0)));
-        }
-        List<ParlerBatchStepper.Row> rows = stepper.join(jobs);
         List<Double> batchMs = new ArrayList<>();
         List<Double> batchCpu = new ArrayList<>();
-        for (int j = 0; j < 30; j++) {
-          long s = System.nanoTime();
-          long c = cpu();
-          stepper.step(rows);
-          batchCpu.add((cpu() - c) / 1e6);
-          batchMs.add((System.nanoTime() - s) / 1e6);
+        try (NDManager batch = model.newRequestManager()) {
+          KvCache[] caches = new KvCache[4];
+          long[] columns = new long[4 * 9];
+          for (int j = 0; j < 4; j++) {
+            Conditioning c =
+                model.condition(
+                    List.of("A calm voice."), List.of("Hello there, number " + j + "."), batch);
+            caches[j] =
+                model
+                    .decoder()
+                    .newCache(
+                        c.encoderStates(),
+                        c.descriptionMask(),
+                        c.promptMask(),
+                        c.promptLength() + 40,
+                        batch.newSubManager());
+            long[] bos = new long[9];
+            Arrays.fill(bos, model.config().generation().decoderStartTokenId());
+            try (NDManager step = batch.newSubManager()) {
+              model.decoder().step(caches[j], c.promptEmbeds(), bos, 1, step);
+            }
+          }
+          for (int j = 0; j < 30; j++) {
+            for (int i = 0; i < columns.length; i++) {
+              columns[i] = (i * 31 + j * 7) % 1024;
+            }
+            long s = System.nanoTime();
+            long c = cpu();
+            try (NDManager step = batch.newSubManager()) {
+              model.decoder().stepRows(caches, columns, step);
+            }
+            batchCpu.add((cpu() - c) / 1e6);
+            batchMs.add((System.nanoTime() - s) / 1e6);
+          }
         }
-        rows.forEach(stepper::leave);
         report(
             "batched decoder step, 4 rows: median wall %.1f ms, calling-thread CPU %.1f ms"
                 + " (per row %.1f ms wall)",
