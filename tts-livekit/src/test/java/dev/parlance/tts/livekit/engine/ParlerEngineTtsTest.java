@@ -13,6 +13,7 @@ import dev.parlance.tts.livekit.SynthesizedAudio;
 import dev.parlance.tts.livekit.TtsListener;
 import dev.parlance.tts.livekit.TtsMetrics;
 import dev.parlance.tts.livekit.testing.Fixtures;
+import dev.parlance.tts.livekit.testing.LongSpeechCheckpoint;
 import dev.parlance.tts.livekit.testing.RecordingEngine;
 import dev.parlance.tts.spi.Pcm16;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -53,7 +54,6 @@ class ParlerEngineTtsTest {
   private static final String SEGMENT_2 = "A second segment follows after the flush.";
 
   private static TtsEngine engine;
-  private static ParlerEngineProbe probe;
 
   private final List<TtsMetrics> metrics = new CopyOnWriteArrayList<>();
 
@@ -63,7 +63,6 @@ class ParlerEngineTtsTest {
     engine =
         TtsEngines.load(
             "parler", TtsEngineConfig.builder().model(checkpoint.toString()).device("cpu").build());
-    probe = new ParlerEngineProbe(engine);
   }
 
   @AfterAll
@@ -227,7 +226,24 @@ class ParlerEngineTtsTest {
     List<Long> stopMicros = new ArrayList<>();
     List<Long> stepsAfterClose = new ArrayList<>();
     List<Long> stepMicros = new ArrayList<>();
-    try (EngineTts tts = tts(engine, 48_000)) {
+    // The fixture's greedy EOS ends a sentence within a few steps; this copy must speak for
+    // min_new_tokens steps first, so a request is surely decoding when the user barges in.
+    Path checkpoint =
+        LongSpeechCheckpoint.create(
+            Fixtures.checkpoint("tiny-mini-v1-arch"),
+            Path.of(System.getProperty("basedir", "."), "target", "parler-tiny-busy"),
+            2048,
+            1500);
+    try (TtsEngine busyEngine =
+            TtsEngines.load(
+                "parler",
+                TtsEngineConfig.builder()
+                    .model(checkpoint.toString())
+                    .device("cpu")
+                    .option("phrase_cache_bytes", "0")
+                    .build());
+        EngineTts tts = tts(busyEngine, 48_000)) {
+      ParlerEngineProbe probe = new ParlerEngineProbe(busyEngine);
       for (int round = 0; round < 5; round++) {
         SynthesizeStream stream = tts.stream();
         for (int i = 0; i < 6; i++) {
