@@ -3,6 +3,7 @@ package dev.parlance.tts.core.engine;
 import dev.parlance.tts.core.hub.HubException;
 import dev.parlance.tts.core.hub.ModelId;
 import dev.parlance.tts.core.hub.ModelResolver;
+import dev.parlance.tts.core.tokenizer.ParlerTokenizers;
 import dev.parlance.tts.spi.EngineUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,8 +25,10 @@ import java.util.stream.Stream;
  * @param revision the hub commit the snapshot belongs to; for a plain directory a fingerprint of
  *     its files' names, sizes and modification times, so replaced weights never hit old cache
  *     entries
+ * @param descriptionTokenizer the T5 description tokenizer fetched for checkpoints that ship only a
+ *     prompt tokenizer (mini-v1.1), else null
  */
-record ModelSource(Path directory, String modelId, String revision) {
+record ModelSource(Path directory, String modelId, String revision, Path descriptionTokenizer) {
 
   /**
    * Resolves {@code model} (a directory, {@code org/name} or {@code org/name@revision}) the way the
@@ -35,8 +38,15 @@ record ModelSource(Path directory, String modelId, String revision) {
    */
   static ModelSource resolve(String model, ModelResolver resolver) {
     Path dir;
+    Path descriptionTokenizer;
     try {
       dir = resolver.resolve(model);
+      // mini-v1.1 ships a Llama prompt tokenizer only; its T5 description tokenizer lives in the
+      // text encoder's own repository, resolved (and cached) the same way.
+      descriptionTokenizer =
+          ParlerTokenizers.descriptionTokenizerToFetch(dir)
+              .map(resolver::resolveTokenizer)
+              .orElse(null);
     } catch (HubException e) {
       throw new EngineUnavailableException(
           "cannot resolve model '" + model + "': " + e.getMessage(), e);
@@ -49,10 +59,11 @@ record ModelSource(Path directory, String modelId, String revision) {
             && snapshots.getFileName() != null
             && snapshots.getFileName().toString().equals("snapshots");
     if (fromHub) {
-      return new ModelSource(dir, id.get().repoId(), dir.getFileName().toString());
+      return new ModelSource(
+          dir, id.get().repoId(), dir.getFileName().toString(), descriptionTokenizer);
     }
     Path abs = dir.toAbsolutePath().normalize();
-    return new ModelSource(dir, abs.toString(), fingerprint(abs));
+    return new ModelSource(dir, abs.toString(), fingerprint(abs), descriptionTokenizer);
   }
 
   private static String fingerprint(Path dir) {

@@ -174,7 +174,7 @@ public final class ParlerEngine implements TtsEngine {
     long start = System.nanoTime();
     ParlerModel model;
     try {
-      model = ParlerModel.load(source.directory(), device, dtypes);
+      model = ParlerModel.load(source.directory(), source.descriptionTokenizer(), device, dtypes);
     } catch (RuntimeException e) {
       throw new EngineUnavailableException(
           "cannot load " + source.directory() + ": " + e.getMessage(), e);

@@ -89,6 +89,17 @@ public final class ParlerModel implements AutoCloseable {
    *     wrong dtype/shape (all listed), or a config this port does not implement
    */
   public static ParlerModel load(Path dir, Device device, DtypePolicy dtypes) {
+    return load(dir, null, device, dtypes);
+  }
+
+  /**
+   * Loads a checkpoint directory whose T5 description tokenizer lives elsewhere (mini-v1.1 ships
+   * only its prompt tokenizer).
+   *
+   * @param descriptionTokenizer a T5 tokenizer directory or file, or null to use the checkpoint's
+   */
+  public static ParlerModel load(
+      Path dir, Path descriptionTokenizer, Device device, DtypePolicy dtypes) {
     ParlerConfig config = ParlerConfig.load(dir);
     NDManager manager = NDManager.newBaseManager(device);
     ParlerTokenizers tokenizers = null;
@@ -96,7 +107,7 @@ public final class ParlerModel implements AutoCloseable {
       DecoderConfig dc = ParlerDecoder.detectLayout(source, DECODER, config.decoder());
       T5Config t5 = T5Config.fromJson(config.textEncoder());
       verifyNames(source, config, dc, t5);
-      tokenizers = ParlerTokenizers.load(dir);
+      tokenizers = ParlerTokenizers.load(dir, descriptionTokenizer);
       T5Encoder textEncoder = T5Encoder.load(source, TEXT, t5, manager, dtypes.textEncoder());
       WeightReader r = new WeightReader(source, manager, dtypes.decoder());
       long h = dc.hiddenSize();

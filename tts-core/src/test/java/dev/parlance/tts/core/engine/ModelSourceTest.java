@@ -67,6 +67,32 @@ class ModelSourceTest {
     assertTrue(e.getMessage().contains("test-org/missing"), e.getMessage());
   }
 
+  @Test
+  void aPromptOnlyCheckpointGetsItsT5DescriptionTokenizerThroughTheResolver(
+      @TempDir Path dir, @TempDir Path cache) throws IOException {
+    copy(Fixtures.checkpoint("tiny-mini-v1-arch"), dir);
+    // mini-v1.1 style: the repository tokenizer is the (Llama) prompt tokenizer only
+    Files.writeString(
+        dir.resolve("tokenizer_config.json"), "{\"tokenizer_class\":\"LlamaTokenizer\"}");
+    EngineUnavailableException missing =
+        assertThrows(
+            EngineUnavailableException.class,
+            () -> ModelSource.resolve(dir.toString(), offline(cache)));
+    assertTrue(missing.getMessage().contains("google/flan-t5-large"), missing.getMessage());
+
+    Path t5 = cache.resolve("models--google--flan-t5-large");
+    Path snapshot = t5.resolve("snapshots").resolve(COMMIT);
+    Files.createDirectories(snapshot);
+    Files.copy(
+        Fixtures.checkpoint("tiny-mini-v1-arch").resolve("tokenizer.json"),
+        snapshot.resolve("tokenizer.json"));
+    Files.createDirectories(t5.resolve("refs"));
+    Files.writeString(t5.resolve("refs/main"), COMMIT);
+
+    assertEquals(
+        snapshot, ModelSource.resolve(dir.toString(), offline(cache)).descriptionTokenizer());
+  }
+
   private static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {
