@@ -1,15 +1,11 @@
 package dev.parlance.tts.core.hub;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
@@ -51,7 +47,8 @@ final class BlobFetcher {
    *     process finished it while we waited for the lock)
    */
   @SuppressWarnings("try") // the lock is held, not used, inside the block
-  boolean fetch(ModelId id, RepoCache cache, RemoteFile remote) throws IOException {
+  boolean fetch(ModelId id, RepoCache cache, RemoteFile remote, Refresh refresh)
+      throws IOException {
     Path blob = cache.blob(remote.etag());
     if (Files.exists(blob)) {
       return false;
@@ -66,8 +63,12 @@ final class BlobFetcher {
       IOException lastFailure = null;
       int verifyFailures = 0;
       for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        // LFS files are hashed as they arrive, sparing a second read of gigabytes
+        MessageDigest digest = remote.isSha256() ? Sha256.newDigest() : null;
+        String sha256;
         try {
-          download(label, cache, remote, partial);
+          boolean hashed = download(label, cache, remote, partial, digest);
+          sha256 = hashed && digest != null ? Sha256.hex(digest) : null;
         } catch (IOException e) {
           if (Thread.currentThread().isInterrupted()) {
             throw new HubException(
@@ -84,9 +85,10 @@ final class BlobFetcher {
               MAX_ATTEMPTS,
               e.toString());
           pause(attempt);
+          remote = refreshed(remote, refresh, label);
           continue;
         }
-        Optional<String> problem = verify(partial, remote);
+        Optional<String> problem = verify(partial, remote, sha256);
         if (problem.isEmpty()) {
           Files.move(partial, blob, StandardCopyOption.ATOMIC_MOVE);
           return true;
@@ -120,7 +122,31 @@ final class BlobFetcher {
     }
   }
 
-  private void download(String label, RepoCache cache, RemoteFile remote, Path partial)
+  /** Asks the hub again for a file's metadata, for a fresh download URL. */
+  interface Refresh {
+    RemoteFile get() throws IOException;
+  }
+
+  /**
+   * CDN URLs are signed and expire (an hour on huggingface.co), so a retry of a long download asks
+   * the hub for a fresh one. The blob must stay the same: the file is pinned to a commit.
+   */
+  private static RemoteFile refreshed(RemoteFile remote, Refresh refresh, String label) {
+    try {
+      RemoteFile fresh = refresh.get();
+      if (fresh.etag().equals(remote.etag()) && fresh.size() == remote.size()) {
+        return fresh;
+      }
+      log.warn("{} changed on the hub while downloading; keeping the first answer", label);
+    } catch (IOException | HubException e) {
+      log.debug("Could not refresh the download URL of {}: {}", label, e.toString());
+    }
+    return remote;
+  }
+
+  /** Returns whether {@code digest} (if any) now holds the hash of the whole file. */
+  private boolean download(
+      String label, RepoCache cache, RemoteFile remote, Path partial, MessageDigest digest)
       throws IOException {
     long have = Files.exists(partial) ? Files.size(partial) : 0;
     if (remote.size() > have) {
@@ -145,9 +171,10 @@ final class BlobFetcher {
           DownloadProgress.bytes(remote.size()),
           remote.location().getHost());
     }
-    client.download(
+    return client.download(
         remote,
         partial,
+        digest,
         (r, present) ->
             new DownloadProgress(
                 label,
@@ -160,6 +187,14 @@ final class BlobFetcher {
 
   /** Empty when the file matches the hub's size and (for LFS files) sha256, else what differs. */
   static Optional<String> verify(Path file, RemoteFile remote) throws IOException {
+    return verify(file, remote, null);
+  }
+
+  /**
+   * @param sha256 the file's hash when it was computed while downloading, else {@code null}
+   */
+  private static Optional<String> verify(Path file, RemoteFile remote, String sha256)
+      throws IOException {
     long size = Files.size(file);
     if (remote.size() >= 0 && size != remote.size()) {
       return Optional.of("size " + size + " instead of " + remote.size());
@@ -167,26 +202,10 @@ final class BlobFetcher {
     if (!remote.isSha256()) {
       return Optional.empty(); // a git blob id: the size check is what Python does too
     }
-    String sha = sha256(file);
+    String sha = sha256 != null ? sha256 : Sha256.of(file);
     return sha.equals(remote.etag())
         ? Optional.empty()
         : Optional.of("sha256 " + sha + " instead of " + remote.etag());
-  }
-
-  static String sha256(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
-    byte[] buffer = new byte[1 << 20];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   /** ENOSPC / EDQUOT as the JDK words them on Linux, macOS and Windows. */
@@ -235,7 +254,7 @@ final class BlobFetcher {
         + " to a larger disk; the part already downloaded is kept and resumed";
   }
 
-  private void pause(int attempt) throws InterruptedIOException {
+  private void pause(int attempt) {
     if (attempt == MAX_ATTEMPTS) {
       return;
     }
@@ -243,7 +262,8 @@ final class BlobFetcher {
       Thread.sleep(retryBackoff.toMillis() * attempt);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted between download attempts");
+      throw new HubException(
+          HubException.Kind.DOWNLOAD_FAILED, "interrupted between download attempts", e);
     }
   }
 }

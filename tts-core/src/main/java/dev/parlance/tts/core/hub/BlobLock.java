@@ -38,7 +38,10 @@ final class BlobLock implements AutoCloseable {
 
   /** Blocks until this thread holds the lock; says so in the log when it has to wait. */
   static BlobLock acquire(Path lockFile, String what) throws IOException {
-    Path key = lockFile.toAbsolutePath().normalize();
+    // The real path: two resolvers reaching one cache through different (symlinked) paths must
+    // share the JVM lock, or the second file lock would throw OverlappingFileLockException.
+    Files.createDirectories(lockFile.getParent());
+    Path key = lockFile.getParent().toRealPath().resolve(lockFile.getFileName());
     ReentrantLock threadLock = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
     if (!threadLock.tryLock()) {
       log.info("Waiting for another thread downloading {}", what);
@@ -46,7 +49,6 @@ final class BlobLock implements AutoCloseable {
     }
     FileChannel channel = null;
     try {
-      Files.createDirectories(key.getParent());
       channel =
           FileChannel.open(
               key, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);

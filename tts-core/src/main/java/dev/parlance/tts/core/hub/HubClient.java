@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
 /**
  * The two hub requests we need, over {@code java.net.http}: HEAD of a resolve URL for a file's
  * metadata, and a (ranged) GET of its bytes into a file. Redirects are followed by hand: HEAD
- * follows only relative ones (renamed repos) and stops at the absolute redirect to the CDN, whose
+ * follows those that stay on the hub (renamed repos) and stops at the redirect to the CDN, whose
  * response carries the {@code X-Linked-*} headers, like Python; GET follows all and sends the token
  * only to the hub's own origin.
  *
@@ -81,16 +82,17 @@ final class HubClient {
       HttpHeaders h = response.headers();
       if (isRedirect(status)) {
         String location = h.firstValue("Location").orElseThrow(() -> noLocation(request));
-        URI next = uri.resolve(location);
-        boolean relative = URI.create(location).getHost() == null;
-        if (relative || h.firstValue("X-Repo-Commit").isEmpty() || etag(h).isEmpty()) {
+        URI next = redirect(uri, location);
+        // Like huggingface_hub: follow redirects that stay on the hub (renamed repos); stop at one
+        // to another host (the CDN): that response carries the X-Linked-* metadata.
+        if (sameOrigin(next, uri) || h.firstValue("X-Repo-Commit").isEmpty() || etag(h).isEmpty()) {
           uri = next;
           continue;
         }
-        return Optional.of(metadata(id, file, h, next));
+        return Optional.of(metadata(id, file, h, next, true));
       }
       if (status / 100 == 2) {
-        return Optional.of(metadata(id, file, h, uri));
+        return Optional.of(metadata(id, file, h, uri, false));
       }
       HubError error = HubError.of(response);
       if (status == 404 && error.isEntryNotFound()) {
@@ -105,8 +107,12 @@ final class HubClient {
    * Appends the missing bytes of {@code remote} to {@code partial} (a {@code Range} request when it
    * already holds some), following redirects. A stall longer than the download timeout aborts with
    * an {@link IOException}, as does a truncated body; the partial file keeps what arrived.
+   *
+   * @param digest fed with the whole file's bytes (kept prefix included), or {@code null}
+   * @return whether {@code digest} saw the whole file (false when nothing had to be fetched)
    */
-  void download(RemoteFile remote, Path partial, DownloadProgressFactory progress)
+  boolean download(
+      RemoteFile remote, Path partial, MessageDigest digest, DownloadProgressFactory progress)
       throws IOException {
     long have = Files.exists(partial) ? Files.size(partial) : 0;
     if (remote.size() >= 0 && have > remote.size()) {
@@ -117,7 +123,7 @@ final class HubClient {
       if (have == 0) {
         Files.write(partial, new byte[0]);
       }
-      return; // complete already, e.g. a crash between download and rename: verify it
+      return false; // complete already, e.g. a crash between download and rename: verify it
     }
     URI uri = remote.location();
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -134,7 +140,8 @@ final class HubClient {
       }
       if (isRedirect(status)) {
         uri =
-            uri.resolve(
+            redirect(
+                uri,
                 response.headers().firstValue("Location").orElseThrow(() -> noLocation(request)));
         continue;
       }
@@ -160,11 +167,21 @@ final class HubClient {
       if (start == 0 && have > 0) {
         p.restart(); // the server ignored our range and sends everything
       }
-      try (FileChannel out =
-          FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        response.body().subscribe(new Discard());
+        throw e;
+      }
+      try (FileChannel out = channel) {
         out.truncate(start);
         out.position(start);
-        FileSink sink = new FileSink(out, p);
+        if (digest != null) {
+          digest.reset();
+          Sha256.update(digest, partial, start); // the part kept from an earlier attempt
+        }
+        FileSink sink = new FileSink(out, digest, p);
         response.body().subscribe(sink);
         sink.await(config.downloadTimeout(), remote.file());
       }
@@ -174,7 +191,7 @@ final class HubClient {
             "connection closed after " + size + " of " + remote.size() + " bytes of " + remote);
       }
       p.finish();
-      return;
+      return true;
     }
     throw new IOException("more than " + MAX_REDIRECTS + " redirects for " + remote.file());
   }
@@ -203,8 +220,8 @@ final class HubClient {
     }
   }
 
-  private RemoteFile metadata(ModelId id, String file, HttpHeaders h, URI location)
-      throws IOException {
+  private RemoteFile metadata(
+      ModelId id, String file, HttpHeaders h, URI location, boolean redirected) throws IOException {
     String commit =
         h.firstValue("X-Repo-Commit")
             .orElseThrow(
@@ -229,8 +246,10 @@ final class HubClient {
     if (!ModelId.isCommitHash(commit) || !etag.matches("[A-Za-z0-9._-]+")) {
       throw new IOException("malformed X-Repo-Commit/ETag from " + location + " for " + file);
     }
+    // a redirect's Content-Length is that of its own (empty) body
     long size =
-        h.firstValueAsLong("X-Linked-Size").orElse(h.firstValueAsLong("Content-Length").orElse(-1));
+        h.firstValueAsLong("X-Linked-Size")
+            .orElse(redirected ? -1 : h.firstValueAsLong("Content-Length").orElse(-1));
     return new RemoteFile(file, commit, etag, size, location);
   }
 
@@ -245,6 +264,14 @@ final class HubClient {
 
   private static boolean isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+  }
+
+  private static URI redirect(URI from, String location) throws IOException {
+    try {
+      return from.resolve(location);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("malformed redirect Location '" + location + "' from " + from, e);
+    }
   }
 
   private static IOException noLocation(HttpRequest request) {
@@ -277,13 +304,15 @@ final class HubClient {
   /** Writes the body to the file as it arrives; notices stalls, which the JDK client does not. */
   private static final class FileSink implements Flow.Subscriber<List<ByteBuffer>> {
     private final FileChannel out;
+    private final MessageDigest digest;
     private final DownloadProgress progress;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile Flow.Subscription subscription;
     private volatile long lastActivity = System.nanoTime();
 
-    FileSink(FileChannel out, DownloadProgress progress) {
+    FileSink(FileChannel out, MessageDigest digest, DownloadProgress progress) {
       this.out = out;
+      this.digest = digest;
       this.progress = progress;
     }
 
@@ -298,6 +327,9 @@ final class HubClient {
       try {
         for (ByteBuffer b : buffers) {
           int n = b.remaining();
+          if (digest != null) {
+            digest.update(b.duplicate());
+          }
           while (b.hasRemaining()) {
             out.write(b);
           }

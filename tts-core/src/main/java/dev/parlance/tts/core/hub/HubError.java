@@ -25,11 +25,15 @@ record HubError(int status, String code, String message) {
    * Throws the {@link HubException} for answers the user must act on; returns an {@link
    * IOException} for transient ones (5xx, 429, anything unexpected), which the caller throws.
    *
-   * @param id the model, or {@code null} for a request to the CDN
+   * @param id the model, or {@code null} for a request to the download (CDN) URL
    */
   IOException raise(ModelId id, String file, HubConfig config) {
-    String what = id == null ? file : id.repoId();
     String detail = message.isEmpty() ? "" : " (hub says: " + message + ")";
+    if (id == null) {
+      // The hub already authorised this download; a CDN error is retried like a network error.
+      return new IOException("HTTP " + status + " from the download URL of " + file + detail);
+    }
+    String what = id.repoId();
     String tokenHint =
         config.token().isPresent()
             ? "check that the token in " + HubConfig.HF_TOKEN + " has access to it"
@@ -58,7 +62,7 @@ record HubError(int status, String code, String message) {
               + " as invalid or expired"
               + detail);
     }
-    if (id != null && "RevisionNotFound".equals(code)) {
+    if ("RevisionNotFound".equals(code)) {
       throw new HubException(
           HubException.Kind.REVISION_NOT_FOUND,
           "revision '"
@@ -68,7 +72,7 @@ record HubError(int status, String code, String message) {
               + " not found: use an existing branch, tag or commit hash after '@'"
               + detail);
     }
-    if (id != null && ("RepoNotFound".equals(code) || status == 401 || status == 404)) {
+    if ("RepoNotFound".equals(code) || status == 401 || status == 404) {
       throw new HubException(
           HubException.Kind.REPO_NOT_FOUND,
           "model repository "

@@ -212,7 +212,12 @@ public final class ModelResolver {
       if (Files.exists(pointer)) {
         return pointer;
       }
-      if (fetcher.fetch(id, cache, remote)) {
+      BlobFetcher.Refresh refresh =
+          () ->
+              client
+                  .head(id, commit, remote.file())
+                  .orElseThrow(() -> new IOException(remote.file() + " disappeared"));
+      if (fetcher.fetch(id, cache, remote, refresh)) {
         downloaded++;
       }
       return cache.link(remote.etag(), commit, remote.file());

@@ -2,6 +2,7 @@ package dev.parlance.tts.core.hub;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +89,10 @@ final class RepoCache {
   void markMissing(String commit, String file) throws IOException {
     Path marker = root.resolve(".no_exist").resolve(commit).resolve(file);
     Files.createDirectories(marker.getParent());
-    if (!Files.exists(marker)) {
+    try {
       Files.createFile(marker);
+    } catch (FileAlreadyExistsException e) {
+      // another thread or process was first
     }
   }
 

@@ -6,6 +6,7 @@ import dev.parlance.tts.core.checkpoint.CheckpointException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The two tokenizers of a Parler-TTS checkpoint. The description (voice style) always goes through
@@ -28,12 +29,29 @@ public final class ParlerTokenizers implements AutoCloseable {
   /** Sub-directory of a checkpoint that holds a separate T5 description tokenizer. */
   public static final String DESCRIPTION_TOKENIZER_DIR = "description_tokenizer";
 
+  private static final String DEFAULT_DESCRIPTION_TOKENIZER = "google/flan-t5-large";
+
   private final TextTokenizer description;
   private final TextTokenizer prompt;
 
   private ParlerTokenizers(TextTokenizer description, TextTokenizer prompt) {
     this.description = description;
     this.prompt = prompt;
+  }
+
+  /**
+   * The hub repository whose tokenizer must be fetched for the descriptions, if this checkpoint
+   * needs one: its repository tokenizer is not a T5 tokenizer and it has no {@value
+   * #DESCRIPTION_TOKENIZER_DIR} sub-directory. The repository is {@code
+   * config.text_encoder._name_or_path} ({@code google/flan-t5-large} for mini-v1.1; also the
+   * fallback when the config does not say, as every flan-T5 size shares one tokenizer).
+   */
+  public static Optional<String> descriptionTokenizerToFetch(Path checkpointDir) {
+    if (Files.isDirectory(checkpointDir.resolve(DESCRIPTION_TOKENIZER_DIR))
+        || isT5(checkpointDir)) {
+      return Optional.empty();
+    }
+    return Optional.of(textEncoderName(checkpointDir).orElse(DEFAULT_DESCRIPTION_TOKENIZER));
   }
 
   /** Loads the tokenizers of a checkpoint directory; see {@link #load(Path, Path)}. */
@@ -56,16 +74,19 @@ public final class ParlerTokenizers implements AutoCloseable {
     if (descriptionTokenizer == null && Files.isDirectory(subDir)) {
       descriptionTokenizer = subDir;
     }
-    if (descriptionTokenizer == null && !isT5(checkpointDir)) {
-      throw new CheckpointException(
-          "the tokenizer in "
-              + checkpointDir
-              + " is a separate prompt tokenizer (as in parler-tts-mini-v1.1), and no T5"
-              + " description tokenizer was found: put the tokenizer.json of "
-              + textEncoderName(checkpointDir)
-              + " into "
-              + subDir
-              + " or configure the description tokenizer path");
+    if (descriptionTokenizer == null) {
+      Optional<String> missing = descriptionTokenizerToFetch(checkpointDir);
+      if (missing.isPresent()) {
+        throw new CheckpointException(
+            "the tokenizer in "
+                + checkpointDir
+                + " is a separate prompt tokenizer (as in parler-tts-mini-v1.1), and no T5"
+                + " description tokenizer was found: put the tokenizer.json of "
+                + missing.get()
+                + " (config.json text_encoder._name_or_path) into "
+                + subDir
+                + " or configure the description tokenizer path");
+      }
     }
     TextTokenizer prompt = TextTokenizer.load(checkpointDir);
     if (descriptionTokenizer == null) {
@@ -135,19 +156,19 @@ public final class ParlerTokenizers implements AutoCloseable {
         && "Unigram".equals(stringOrNull(model.getAsJsonObject().get("type")));
   }
 
-  /** {@code text_encoder._name_or_path} from config.json, to name the missing tokenizer. */
-  private static String textEncoderName(Path dir) {
+  /** {@code text_encoder._name_or_path} from config.json, when set. */
+  private static Optional<String> textEncoderName(Path dir) {
     Path config = dir.resolve("config.json");
     if (Files.isRegularFile(config)) {
       JsonElement encoder = TextTokenizer.readJson(config).get("text_encoder");
       if (encoder != null && encoder.isJsonObject()) {
         String name = stringOrNull(((JsonObject) encoder).get("_name_or_path"));
         if (name != null && !name.isBlank()) {
-          return name;
+          return Optional.of(name);
         }
       }
     }
-    return "the text encoder (google/flan-t5-large for parler-tts-mini-v1.1)";
+    return Optional.empty();
   }
 
   private static String stringOrNull(JsonElement e) {

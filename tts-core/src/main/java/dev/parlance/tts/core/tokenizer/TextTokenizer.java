@@ -14,7 +14,7 @@ import java.util.Objects;
 
 /**
  * One HuggingFace {@code tokenizer.json} (loaded through DJL's JNI binding) that encodes texts with
- * its special tokens (T5 appends {@code </s>}, Llama prepends {@code <s>}) and pads batches on a
+ * its special tokens (T5 appends {@code </s>}, Llama prepends {@code <s>}) and pads batches on
  * either side with the pad id its {@code tokenizer_config.json} names. Truncation is off: Parler
  * never truncates descriptions or prompts.
  *

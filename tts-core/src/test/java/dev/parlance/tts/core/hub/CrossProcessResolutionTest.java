@@ -25,7 +25,8 @@ class CrossProcessResolutionTest {
    */
   public static void main(String[] args) {
     HubConfig config =
-        HubConfig.fromEnvironment(Map.of("HF_HUB_CACHE", args[0], "HF_ENDPOINT", args[1]));
+        HubConfig.fromEnvironment(
+            Map.of("HF_HOME", args[0], "HF_HUB_CACHE", args[0], "HF_ENDPOINT", args[1]));
     System.out.println(new ModelResolver(config).resolve(args[2]));
   }
 

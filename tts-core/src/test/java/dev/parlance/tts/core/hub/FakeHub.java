@@ -42,7 +42,13 @@ final class FakeHub implements AutoCloseable {
   record Repo(String id, String commit, Map<String, byte[]> files, boolean gated) {}
 
   /** One request as the servers saw it. */
-  record Request(String server, String method, String path, String range, String authorization) {}
+  record Request(
+      String server,
+      String method,
+      String path,
+      String query,
+      String range,
+      String authorization) {}
 
   private final HttpServer hub;
   private final HttpServer cdn;
@@ -61,6 +67,20 @@ final class FakeHub implements AutoCloseable {
   volatile long stallMillis;
   volatile boolean corrupt;
   volatile long cdnDelayMillis;
+
+  /** The next this-many CDN GETs of any blob answer 503. */
+  final AtomicInteger cdnErrors = new AtomicInteger();
+
+  /**
+   * When set, CDN URLs are signed with the current epoch and older signatures get 403; a cut
+   * connection (truncation fault) advances the epoch, as if the URL expired during the download.
+   */
+  volatile boolean signedUrls;
+
+  private final AtomicInteger signatureEpoch = new AtomicInteger();
+
+  /** The next this-many hub requests answer 500. */
+  final AtomicInteger hubErrors = new AtomicInteger();
 
   FakeHub() throws IOException {
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -84,6 +104,11 @@ final class FakeHub implements AutoCloseable {
 
   /** Serves the files of a directory (except the golden test outputs) as repository {@code id}. */
   Repo addRepo(String id, Path dir, boolean gated) throws IOException {
+    return addRepo(id, checkpointFiles(dir), gated);
+  }
+
+  /** The files of a fixture checkpoint by name, without the golden test outputs. */
+  static Map<String, byte[]> checkpointFiles(Path dir) throws IOException {
     Map<String, byte[]> files = new LinkedHashMap<>();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.sorted().toList()) {
@@ -93,7 +118,7 @@ final class FakeHub implements AutoCloseable {
         }
       }
     }
-    return addRepo(id, files, gated);
+    return files;
   }
 
   Repo addRepo(String id, Map<String, byte[]> files, boolean gated) {
@@ -161,6 +186,10 @@ final class FakeHub implements AutoCloseable {
   private void resolve(HttpExchange ex) throws IOException {
     String rawPath = ex.getRequestURI().getRawPath();
     record(ex, "hub");
+    if (hubErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      ex.sendResponseHeaders(500, -1);
+      return;
+    }
     Matcher m = RESOLVE.matcher(rawPath);
     if (!m.matches()) {
       error(ex, 404, "RepoNotFound", "no such route");
@@ -207,7 +236,9 @@ final class FakeHub implements AutoCloseable {
       h.set("ETag", "\"" + gitBlobId(bytes) + "\"");
       h.set("X-Linked-Etag", "\"" + sha + "\"");
       h.set("X-Linked-Size", Long.toString(bytes.length));
-      h.set("Location", "http://127.0.0.1:" + cdnPort() + "/blobs/" + sha + "?signature=x");
+      h.set(
+          "Location",
+          "http://127.0.0.1:" + cdnPort() + "/blobs/" + sha + "?signature=" + signatureEpoch.get());
       ex.sendResponseHeaders(302, -1);
       return;
     }
@@ -231,6 +262,15 @@ final class FakeHub implements AutoCloseable {
     byte[] bytes = cdnBlobs.get(sha);
     if (bytes == null) {
       ex.sendResponseHeaders(404, -1);
+      return;
+    }
+    if (cdnErrors.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      ex.sendResponseHeaders(503, -1);
+      return;
+    }
+    if (signedUrls
+        && !("signature=" + signatureEpoch.get()).equals(ex.getRequestURI().getQuery())) {
+      ex.sendResponseHeaders(403, -1);
       return;
     }
     if (cdnDelayMillis > 0) {
@@ -270,6 +310,7 @@ final class FakeHub implements AutoCloseable {
       Thread.sleep(sleep);
     }
     if (end < bytes.length) {
+      signatureEpoch.incrementAndGet();
       throw new IOException("fault injected: body cut at " + end); // closes the connection
     }
     out.close();
@@ -281,6 +322,7 @@ final class FakeHub implements AutoCloseable {
             server,
             ex.getRequestMethod(),
             ex.getRequestURI().getPath(),
+            ex.getRequestURI().getQuery(),
             ex.getRequestHeaders().getFirst("Range"),
             ex.getRequestHeaders().getFirst("Authorization")));
   }

@@ -18,6 +18,11 @@ import org.junit.jupiter.api.io.TempDir;
 class HubConfigTest {
   @TempDir Path tmp;
 
+  // Tests never read the token file of the machine they run on.
+  private String noFile() {
+    return tmp.resolve("no-token-file").toString();
+  }
+
   @Test
   void defaultsAreThoseOfHuggingfaceHub() {
     HubConfig c = HubConfig.fromEnvironment(Map.of("HF_HOME", tmp.toString()));
@@ -28,9 +33,11 @@ class HubConfigTest {
     assertEquals(Duration.ofSeconds(10), c.etagTimeout());
     assertEquals(Duration.ofSeconds(10), c.downloadTimeout());
 
-    HubConfig xdg = HubConfig.fromEnvironment(Map.of("XDG_CACHE_HOME", tmp.toString()));
+    HubConfig xdg =
+        HubConfig.fromEnvironment(
+            Map.of("XDG_CACHE_HOME", tmp.toString(), "HF_TOKEN_PATH", noFile()));
     assertEquals(tmp.resolve("huggingface/hub"), xdg.cacheDir());
-    HubConfig home = HubConfig.fromEnvironment(Map.of());
+    HubConfig home = HubConfig.fromEnvironment(Map.of("HF_TOKEN_PATH", noFile()));
     assertEquals(
         Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub"), home.cacheDir());
   }
@@ -58,10 +65,16 @@ class HubConfigTest {
   @Test
   void offlineTakesPythonsTrueValues() {
     for (String v : new String[] {"1", "true", "ON", "yes"}) {
-      assertTrue(HubConfig.fromEnvironment(Map.of("HF_HUB_OFFLINE", v)).offline(), v);
+      assertTrue(
+          HubConfig.fromEnvironment(Map.of("HF_HOME", tmp.toString(), "HF_HUB_OFFLINE", v))
+              .offline(),
+          v);
     }
     for (String v : new String[] {"0", "false", "", "off"}) {
-      assertFalse(HubConfig.fromEnvironment(Map.of("HF_HUB_OFFLINE", v)).offline(), v);
+      assertFalse(
+          HubConfig.fromEnvironment(Map.of("HF_HOME", tmp.toString(), "HF_HUB_OFFLINE", v))
+              .offline(),
+          v);
     }
   }
 
@@ -87,12 +100,16 @@ class HubConfigTest {
     IllegalArgumentException t =
         assertThrows(
             IllegalArgumentException.class,
-            () -> HubConfig.fromEnvironment(Map.of("HF_HUB_DOWNLOAD_TIMEOUT", "soon")));
+            () ->
+                HubConfig.fromEnvironment(
+                    Map.of("HF_HOME", tmp.toString(), "HF_HUB_DOWNLOAD_TIMEOUT", "soon")));
     assertTrue(t.getMessage().contains("HF_HUB_DOWNLOAD_TIMEOUT"), t.getMessage());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> HubConfig.fromEnvironment(Map.of("HF_ENDPOINT", "ftp://mirror")));
+            () ->
+                HubConfig.fromEnvironment(
+                    Map.of("HF_HOME", tmp.toString(), "HF_ENDPOINT", "ftp://mirror")));
     assertTrue(e.getMessage().contains("ftp://mirror"), e.getMessage());
   }
 

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class ModelResolverTest {
   void startHub() throws IOException {
     cacheDir = tmp.resolve("hf/hub");
     hub = new FakeHub();
-    Map<String, byte[]> files = readDir(FakeHub.fixture());
+    Map<String, byte[]> files = FakeHub.checkpointFiles(FakeHub.fixture());
     files.put("training_state.bin", new byte[] {1, 2, 3}); // in the repo, never needed
     repo = hub.addRepo(REPO, files, false);
     hub.faultBlob = FakeHub.sha256Hex(files.get(WEIGHTS));
@@ -90,7 +91,7 @@ class ModelResolverTest {
     for (Map.Entry<String, byte[]> f : repo.files().entrySet()) {
       Path pointer = snapshot.resolve(f.getKey());
       if (f.getKey().equals("training_state.bin")) {
-        assertFalse(Files.exists(pointer, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(pointer, LinkOption.NOFOLLOW_LINKS));
         continue;
       }
       String etag = FakeHub.etagOf(f.getKey(), f.getValue());
@@ -141,6 +142,7 @@ class ModelResolverTest {
     HubConfig offline =
         HubConfig.fromEnvironment(
             Map.of(
+                "HF_HOME", tmp.toString(),
                 "HF_HUB_CACHE", cacheDir.toString(),
                 "HF_ENDPOINT", hub.endpoint().toString(),
                 "HF_HUB_OFFLINE", "1"));
@@ -172,6 +174,31 @@ class ModelResolverTest {
         assertThrows(HubException.class, () -> resolver(dead).resolve("parler-test/other"));
     assertEquals(HubException.Kind.NOT_CACHED, e.kind());
     assertTrue(e.getMessage().contains("cannot be reached"), e.getMessage());
+  }
+
+  @Test
+  void hubServerErrorsFallBackToTheCache() {
+    hub.hubErrors.set(1_000);
+    HubException e = assertThrows(HubException.class, () -> resolver(config()).resolve(REPO));
+    assertEquals(HubException.Kind.NOT_CACHED, e.kind());
+    assertTrue(e.getMessage().contains("HTTP 500"), e.getMessage());
+
+    hub.hubErrors.set(0);
+    Path online = resolver(config()).resolve(REPO);
+    hub.hubErrors.set(1_000);
+    assertEquals(online, resolver(config()).resolve(REPO));
+  }
+
+  @Test
+  void transientCdnErrorsAreRetried() throws IOException {
+    hub.cdnErrors.set(1);
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(repo.files().get(WEIGHTS), Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    assertArrayEquals(
+        repo.files().get("spiece.model"), Files.readAllBytes(snapshot.resolve("spiece.model")));
+    assertEquals(3, hub.requests("cdn", "GET").size(), "one failed GET, then one per LFS file");
   }
 
   @Test
@@ -219,6 +246,22 @@ class ModelResolverTest {
   }
 
   @Test
+  void anExpiredDownloadUrlIsRefreshedBeforeResuming() throws IOException {
+    hub.signedUrls = true;
+    hub.truncations.set(1);
+    hub.truncateAt = 200_000;
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(repo.files().get(WEIGHTS), Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    List<FakeHub.Request> gets = hub.downloadsOf(repo, WEIGHTS);
+    assertEquals(2, gets.size(), gets.toString());
+    assertEquals("signature=0", gets.get(0).query());
+    assertEquals("signature=1", gets.get(1).query());
+    assertEquals("bytes=200000-", gets.get(1).range());
+  }
+
+  @Test
   void resumesAnIncompleteFileLeftByACrashedProcess() throws IOException {
     byte[] weights = repo.files().get(WEIGHTS);
     String sha = FakeHub.sha256Hex(weights);
@@ -232,6 +275,18 @@ class ModelResolverTest {
     assertEquals(1, gets.size());
     assertEquals("bytes=300000-", gets.get(0).range());
     assertFalse(Files.exists(blobs.resolve(sha + ".incomplete")));
+  }
+
+  @Test
+  void aCompleteFileLeftBeforeItsRenameIsVerifiedNotDownloaded() throws IOException {
+    byte[] weights = repo.files().get(WEIGHTS);
+    Path blobs = Files.createDirectories(repoRoot(REPO).resolve("blobs"));
+    Files.write(blobs.resolve(FakeHub.sha256Hex(weights) + ".incomplete"), weights);
+
+    Path snapshot = resolver(config()).resolve(REPO);
+
+    assertArrayEquals(weights, Files.readAllBytes(snapshot.resolve(WEIGHTS)));
+    assertTrue(hub.downloadsOf(repo, WEIGHTS).isEmpty());
   }
 
   @Test
@@ -289,9 +344,12 @@ class ModelResolverTest {
     try {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<Path>> results = new ArrayList<>();
+      Files.createDirectories(cacheDir);
+      Path link = Files.createSymbolicLink(tmp.resolve("cache-link"), cacheDir);
       for (int i = 0; i < threads; i++) {
-        // separate resolvers, as separate components of one server would have
-        ModelResolver resolver = resolver(config());
+        // separate resolvers, as separate components of one server would have; half of them
+        // reach the cache through a symlink
+        ModelResolver resolver = resolver(i % 2 == 0 ? config() : config().withCacheDir(link));
         results.add(
             pool.submit(
                 () -> {
@@ -302,7 +360,7 @@ class ModelResolverTest {
       start.countDown();
       Set<Path> paths = new HashSet<>();
       for (Future<Path> f : results) {
-        paths.add(f.get(30, TimeUnit.SECONDS));
+        paths.add(f.get(30, TimeUnit.SECONDS).toRealPath());
       }
       assertEquals(1, paths.size());
       Path snapshot = paths.iterator().next();
@@ -499,17 +557,5 @@ class ModelResolverTest {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
     }
-  }
-
-  private static Map<String, byte[]> readDir(Path dir) throws IOException {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : s.sorted().toList()) {
-        if (!p.getFileName().toString().startsWith("golden")) {
-          files.put(p.getFileName().toString(), Files.readAllBytes(p));
-        }
-      }
-    }
-    return files;
   }
 }

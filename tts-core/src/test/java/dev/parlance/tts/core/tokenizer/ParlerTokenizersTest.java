@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,9 @@ class ParlerTokenizersTest {
                     checkpoint.getFileName().toString(),
                     () -> {
                       JsonObject golden = Fixtures.goldenJson(checkpoint);
+                      assertEquals(
+                          Optional.empty(),
+                          ParlerTokenizers.descriptionTokenizerToFetch(checkpoint));
                       try (ParlerTokenizers tokenizers = ParlerTokenizers.load(checkpoint)) {
                         assertSame(tokenizers.description(), tokenizers.prompt());
                         int n = 0;
@@ -105,6 +109,9 @@ class ParlerTokenizersTest {
   @Test
   void separatePromptTokenizerNeedsADescriptionTokenizer() throws IOException {
     Path checkpoint = llamaPromptCheckpoint();
+    assertEquals(
+        Optional.of("google/flan-t5-large"),
+        ParlerTokenizers.descriptionTokenizerToFetch(checkpoint));
     CheckpointException e =
         assertThrows(CheckpointException.class, () -> ParlerTokenizers.load(checkpoint));
     assertTrue(e.getMessage().contains("google/flan-t5-large"), e.getMessage());
@@ -139,9 +146,20 @@ class ParlerTokenizersTest {
     for (String f : List.of("tokenizer.json", "tokenizer_config.json")) {
       Files.copy(t5.resolve(f), sub.resolve(f));
     }
+    assertEquals(Optional.empty(), ParlerTokenizers.descriptionTokenizerToFetch(checkpoint));
     try (ParlerTokenizers fromSubDir = ParlerTokenizers.load(checkpoint)) {
       assertArrayEquals(t5Ids, fromSubDir.encodeDescriptions(List.of(text)).ids()[0]);
       assertArrayEquals(new long[] {1, 6}, fromSubDir.prompt().encode("a"));
+    }
+  }
+
+  @Test
+  void longTextsAreNotTruncated() {
+    String text = "The recording is very noisy. ".repeat(100);
+    try (ParlerTokenizers tokenizers = ParlerTokenizers.load(Fixtures.checkpoints().get(0))) {
+      long[] ids = tokenizers.description().encode(text);
+      assertTrue(ids.length > 1000, "only " + ids.length + " ids");
+      assertEquals(1L, ids[ids.length - 1], "ends with </s>");
     }
   }
 

@@ -44,11 +44,6 @@ final class DacConv1d implements DacLayer {
         weights.upload(w, shape), weights.upload(b, shape[0]), (int) shape[2], dilation);
   }
 
-  /** Output channels. */
-  long outChannels() {
-    return weight.getShape().get(0);
-  }
-
   @Override
   public NDArray forward(NDArray x) {
     return Conv1d.conv1d(x, weight, bias, new Shape(1), padding, dilation, 1).singletonOrThrow();

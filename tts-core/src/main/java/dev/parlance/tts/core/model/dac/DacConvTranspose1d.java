@@ -1,11 +1,10 @@
 package dev.parlance.tts.core.model.dac;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import dev.parlance.tts.core.checkpoint.CheckpointException;
+import java.util.Arrays;
 
 /**
  * ConvTranspose1d(in, out, kernel 2s, stride s, padding ceil(s/2)) with bias, built from a plain
@@ -24,21 +23,29 @@ final class DacConvTranspose1d implements DacLayer {
   private final int stride;
   private final int padding;
 
-  DacConvTranspose1d(
+  private DacConvTranspose1d(NDArray phaseWeight, NDArray phaseBias, int outChannels, int stride) {
+    this.phaseWeight = phaseWeight;
+    this.phaseBias = phaseBias;
+    this.outChannels = outChannels;
+    this.stride = stride;
+    this.padding = (stride + 1) / 2;
+  }
+
+  /**
+   * From a folded ConvTranspose1d weight (in, out, kernel) and bias (out), rearranged on the host
+   * into the polyphase conv.
+   */
+  static DacConvTranspose1d create(
+      DacWeights weights,
       float[] weight,
       int inChannels,
       int outChannels,
       int kernel,
-      float[] bias,
-      NDManager manager,
-      DataType dtype) {
+      float[] bias) {
     if (kernel % 2 != 0) {
       throw new IllegalArgumentException("kernel " + kernel + " is not twice a stride");
     }
-    this.outChannels = outChannels;
-    this.stride = kernel / 2;
-    this.padding = (stride + 1) / 2;
-    int s = stride;
+    int s = kernel / 2;
     float[] w = new float[outChannels * s * inChannels * 2];
     float[] b = new float[outChannels * s];
     for (int o = 0; o < outChannels; o++) {
@@ -53,29 +60,33 @@ final class DacConvTranspose1d implements DacLayer {
         }
       }
     }
-    NDArray pw = manager.create(w, new Shape(outChannels * s, inChannels, 2));
-    NDArray pb = manager.create(b, new Shape(outChannels * s));
-    this.phaseWeight = dtype == DataType.FLOAT32 ? pw : pw.toType(dtype, false);
-    this.phaseBias = dtype == DataType.FLOAT32 ? pb : pb.toType(dtype, false);
+    return new DacConvTranspose1d(
+        weights.upload(w, (long) outChannels * s, inChannels, 2),
+        weights.upload(b, (long) outChannels * s),
+        outChannels,
+        s);
   }
 
-  static DacConvTranspose1d load(
-      DacWeights weights, String module, long in, NDManager manager, DataType dtype) {
+  static DacConvTranspose1d load(DacWeights weights, String module, long in) {
     long[] shape = weights.convShape(module);
     if (shape.length != 3 || shape[2] % 2 != 0) {
       throw new CheckpointException(
           "ConvTranspose1d '"
               + module
               + "' weight must be (in, out, 2*stride), got shape "
-              + java.util.Arrays.toString(shape));
+              + Arrays.toString(shape));
     }
     float[] w = weights.convWeight(module, in, -1, -1);
     float[] b = weights.convBias(module, shape[1]);
-    return new DacConvTranspose1d(
-        w, (int) shape[0], (int) shape[1], (int) shape[2], b, manager, dtype);
+    return create(weights, w, (int) shape[0], (int) shape[1], (int) shape[2], b);
   }
 
   int stride() {
+    return stride;
+  }
+
+  @Override
+  public int scale() {
     return stride;
   }
 

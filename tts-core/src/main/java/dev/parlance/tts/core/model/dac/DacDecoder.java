@@ -29,25 +29,26 @@ import java.util.function.UnaryOperator;
  * norm is folded once at load in fp32. Decoding is stateless, so concurrent calls are safe.
  */
 public final class DacDecoder implements AutoCloseable {
+  /** Output elements per time tile of a decoder block: a few MB, cache-sized. */
+  static final long DEFAULT_TILE_ELEMENTS = 1 << 21;
+
   private final NDManager manager; // owns the weights
   private final DacConfig config;
   private final DacLayout layout;
-  private final DataType dtype;
   private final DacQuantizer quantizer;
   private final List<DacLayer> layers; // conv_in, blocks, final snake, final conv; tanh follows
   private final ReceptiveField receptiveField;
+  private long tileElements = DEFAULT_TILE_ELEMENTS;
 
   private DacDecoder(
       NDManager manager,
       DacConfig config,
       DacLayout layout,
-      DataType dtype,
       DacQuantizer quantizer,
       List<DacLayer> layers) {
     this.manager = manager;
     this.config = config;
     this.layout = layout;
-    this.dtype = dtype;
     this.quantizer = quantizer;
     this.layers = layers;
     this.receptiveField = measureReceptiveField();
@@ -97,13 +98,13 @@ public final class DacDecoder implements AutoCloseable {
       long channels = config.decoderDim();
       int blocks = config.decoderRates().length;
       for (int b = 0; b < blocks; b++) {
-        DacDecoderBlock block = DacDecoderBlock.load(w, keys, b, channels, owned, dtype);
+        DacDecoderBlock block = DacDecoderBlock.load(w, keys, b, channels);
         layers.add(block);
         channels = block.outChannels();
       }
       layers.add(Snake1d.load(w, keys.finalSnake(blocks), channels));
       layers.add(DacConv1d.load(w, keys.finalConv(blocks), channels, 1, -1, 1));
-      return new DacDecoder(owned, config, layout, dtype, quantizer, List.copyOf(layers));
+      return new DacDecoder(owned, config, layout, quantizer, List.copyOf(layers));
     } catch (RuntimeException e) {
       owned.close();
       throw e;
@@ -134,13 +135,19 @@ public final class DacDecoder implements AutoCloseable {
    * @throws IllegalArgumentException wrong shape or an id out of range
    */
   public NDArray decode(NDArray codes) {
+    if (codes.getShape().dimension() == 3 && codes.getShape().get(2) == 0) {
+      return codes.getManager().zeros(new Shape(codes.getShape().get(0), 0));
+    }
     return run(
         codes,
         latent -> {
           NDArray x = latent;
           for (DacLayer layer : layers) {
             try (NDArray previous = x) {
-              x = layer.forward(previous);
+              x =
+                  layer instanceof DacDecoderBlock block
+                      ? block.forward(previous, tileElements)
+                      : layer.forward(previous);
             }
           }
           try (NDArray last = x) {
@@ -179,6 +186,34 @@ public final class DacDecoder implements AutoCloseable {
     try (NDManager scope = manager.newSubManager()) {
       return decode(scope.create(flat, new Shape(1, k, frames))).toFloatArray();
     }
+  }
+
+  /** Sets the time-tile size of the decoder blocks (tests force tiling with small tiles). */
+  void tileElements(long elements) {
+    this.tileElements = elements;
+  }
+
+  /** A manager for arrays on the decoder's device, freed with the decoder at the latest. */
+  NDManager newScope() {
+    return manager.newSubManager();
+  }
+
+  DacQuantizer quantizer() {
+    return quantizer;
+  }
+
+  /** One incremental stage per layer after the quantizer, in order; the output still needs tanh. */
+  List<StreamingStage> streamingStages() {
+    List<StreamingStage> stages = new ArrayList<>();
+    for (DacLayer layer : layers) {
+      stages.add(
+          new StreamingStage(
+              layer,
+              layer instanceof DacDecoderBlock block
+                  ? x -> block.forward(x, tileElements)
+                  : layer::forward));
+    }
+    return stages;
   }
 
   /** Runs the quantizer and then {@code body} in a scope that frees every intermediate array. */

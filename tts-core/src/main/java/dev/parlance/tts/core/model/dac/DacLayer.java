@@ -13,4 +13,9 @@ interface DacLayer {
    * in {@code exactInputs} are known (everything outside reads as zero padding).
    */
   Span exactOutputs(Span exactInputs);
+
+  /** Output samples per input sample (the upsampling stride; 1 for most layers). */
+  default int scale() {
+    return 1;
+  }
 }

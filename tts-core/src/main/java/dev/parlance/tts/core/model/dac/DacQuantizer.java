@@ -15,12 +15,10 @@ import ai.djl.nn.core.Embedding;
 final class DacQuantizer implements DacLayer {
   private final NDArray projected; // (K*size, latent): row q*size + id = out_proj_q(codebook_q[id])
   private final NDArray offsets; // (1, K, 1) int64: q*size
-  private final int codebookSize;
 
-  private DacQuantizer(NDArray projected, NDArray offsets, int codebookSize) {
+  private DacQuantizer(NDArray projected, NDArray offsets) {
     this.projected = projected;
     this.offsets = offsets;
-    this.codebookSize = codebookSize;
   }
 
   static DacQuantizer load(
@@ -45,8 +43,7 @@ final class DacQuantizer implements DacLayer {
     }
     return new DacQuantizer(
         weights.upload(table, (long) codebooks * size, latent),
-        weights.uploadLongs(offsets, 1, codebooks, 1),
-        size);
+        weights.uploadLongs(offsets, 1, codebooks, 1));
   }
 
   /** codes (B, K, T) int64 -> latent (B, latent, T). */
@@ -58,10 +55,6 @@ final class DacQuantizer implements DacLayer {
         NDArray summed = perCodebook.sum(new int[] {1})) { // (B, T, latent)
       return summed.transpose(0, 2, 1);
     }
-  }
-
-  int codebookSize() {
-    return codebookSize;
   }
 
   @Override

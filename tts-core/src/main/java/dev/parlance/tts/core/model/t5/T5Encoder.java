@@ -2,8 +2,6 @@ package dev.parlance.tts.core.model.t5;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -26,8 +24,8 @@ import java.util.Objects;
  *   out = final_layer_norm(x)
  * </pre>
  *
- * Weights are read once, fused (q|k|v and wi_0|wi_1 become one matrix each, RMSNorm weights folded
- * into them) and kept on one device in one dtype. Thread-safe: {@link #encode} only reads weights.
+ * Weights are read once, the RMSNorm weights folded into the projections that follow them, and kept
+ * on one device in one dtype. Thread-safe: {@link #encode} only reads weights.
  */
 public final class T5Encoder implements AutoCloseable {
 
@@ -74,14 +72,14 @@ public final class T5Encoder implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(dtype, "dtype");
     NDManager owned = manager.newSubManager();
-    try (NDManager loading = manager.newSubManager()) {
-      Weights w = new Weights(weights, prefix, config, loading, owned, dtype);
+    try (Weights w = new Weights(weights, prefix, config, manager, owned, dtype)) {
       w.checkPresent();
       int d = config.dModel();
       int inner = config.innerDim();
       int ff = config.dFf();
       float eps = (float) config.layerNormEpsilon();
       NDArray embedding = w.keep(w.tensor(w.embeddingName(), config.vocabSize(), d));
+      w.releaseTemporaries();
       String bias = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
       w.tensor(bias, config.relativeAttentionNumBuckets(), config.numHeads()).close();
       RelativePositionBias positionBias =
@@ -94,31 +92,33 @@ public final class T5Encoder implements AutoCloseable {
       T5FeedForward[] feedForward = new T5FeedForward[config.numLayers()];
       for (int i = 0; i < config.numLayers(); i++) {
         String att = "encoder.block." + i + ".layer.0.";
-        NDArray qkv =
-            w.foldNorm(
-                NDArrays.concat(
-                    new NDList(
-                        w.tensor(att + "SelfAttention.q.weight", inner, d),
-                        w.tensor(att + "SelfAttention.k.weight", inner, d),
-                        w.tensor(att + "SelfAttention.v.weight", inner, d))),
-                att + "layer_norm.weight");
-        NDArray o = w.tensor(att + "SelfAttention.o.weight", d, inner);
+        String norm0 = att + "layer_norm.weight";
         attention[i] =
-            new T5Attention(w.keep(qkv), w.keep(o), config.numHeads(), config.dKv(), eps);
+            new T5Attention(
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.q.weight", inner, d), norm0)),
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.k.weight", inner, d), norm0)),
+                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.v.weight", inner, d), norm0)),
+                w.keep(w.tensor(att + "SelfAttention.o.weight", d, inner)),
+                config.numHeads(),
+                config.dKv(),
+                eps);
 
         String ffn = "encoder.block." + i + ".layer.1.";
         String dense = ffn + "DenseReluDense.";
-        NDArray wi =
+        String norm1 = ffn + "layer_norm.weight";
+        NDArray wi0 =
             config.gatedAct()
-                ? NDArrays.concat(
-                    new NDList(
-                        w.tensor(dense + "wi_0.weight", ff, d),
-                        w.tensor(dense + "wi_1.weight", ff, d)))
-                : w.tensor(dense + "wi.weight", ff, d);
-        wi = w.foldNorm(wi, ffn + "layer_norm.weight");
-        NDArray wo = w.tensor(dense + "wo.weight", d, ff);
+                ? w.keep(w.foldNorm(w.tensor(dense + "wi_0.weight", ff, d), norm1))
+                : null;
+        String wiName = config.gatedAct() ? "wi_1.weight" : "wi.weight";
         feedForward[i] =
-            new T5FeedForward(w.keep(wi), w.keep(wo), config.gatedAct(), config.denseActFn(), eps);
+            new T5FeedForward(
+                wi0,
+                w.keep(w.foldNorm(w.tensor(dense + wiName, ff, d), norm1)),
+                w.keep(w.tensor(dense + "wo.weight", d, ff)),
+                config.denseActFn(),
+                eps);
+        w.releaseTemporaries(); // peak memory: the kept weights plus one block's raw tensors
       }
       NDArray finalNorm = w.keep(w.tensor("encoder.final_layer_norm.weight", d));
       return new T5Encoder(
@@ -149,9 +149,9 @@ public final class T5Encoder implements AutoCloseable {
    */
   public NDArray encode(NDArray inputIds, NDArray attentionMask) {
     Shape shape = inputIds.getShape();
-    if (shape.dimension() != 2 || !shape.equals(attentionMask.getShape())) {
+    if (shape.dimension() != 2 || shape.size() == 0 || !shape.equals(attentionMask.getShape())) {
       throw new IllegalArgumentException(
-          "inputIds and attentionMask must both be (batch, length), got "
+          "inputIds and attentionMask must both be non-empty (batch, length), got "
               + shape
               + " and "
               + attentionMask.getShape());
@@ -161,6 +161,7 @@ public final class T5Encoder implements AutoCloseable {
     NDManager caller = inputIds.getManager();
     try (NDManager scope = caller.newSubManager(device())) {
       scope.tempAttachAll(inputIds, attentionMask);
+      checkIds(inputIds);
       NDArray ids = inputIds.toDevice(device(), false);
       NDArray mask = attentionMask.toDevice(device(), false);
       // additive key mask: 0 for tokens, finfo(float32).min for padding, as the reference
@@ -185,6 +186,25 @@ public final class T5Encoder implements AutoCloseable {
     }
   }
 
+  /** Out-of-range ids would fail deep in the embedding lookup with an opaque native error. */
+  private void checkIds(NDArray inputIds) {
+    if (inputIds.getDataType() != DataType.INT64 && inputIds.getDataType() != DataType.INT32) {
+      throw new IllegalArgumentException("inputIds must be int64, got " + inputIds.getDataType());
+    }
+    long min = inputIds.min().toType(DataType.INT64, false).getLong();
+    long max = inputIds.max().toType(DataType.INT64, false).getLong();
+    if (min < 0 || max >= config.vocabSize()) {
+      throw new IllegalArgumentException(
+          "token ids must lie in [0, "
+              + config.vocabSize()
+              + ") (text_encoder.vocab_size), got ids from "
+              + min
+              + " to "
+              + max
+              + ": is the description tokenizer the one of this text encoder?");
+    }
+  }
+
   /** Frees the weights. */
   @Override
   public void close() {
@@ -192,27 +212,40 @@ public final class T5Encoder implements AutoCloseable {
   }
 
   /** Reads, checks and converts the encoder's tensors. */
-  private static final class Weights {
+  private static final class Weights implements AutoCloseable {
     private final TensorSource source;
     private final String prefix;
     private final T5Config config;
-    private final NDManager loading;
+    private final NDManager parent;
     private final NDManager owned;
     private final DataType dtype;
+    private NDManager loading; // raw and intermediate tensors, freed block by block
 
     Weights(
         TensorSource source,
         String prefix,
         T5Config config,
-        NDManager loading,
+        NDManager parent,
         NDManager owned,
         DataType dtype) {
       this.source = source;
       this.prefix = prefix;
       this.config = config;
-      this.loading = loading;
+      this.parent = parent;
       this.owned = owned;
       this.dtype = dtype;
+      this.loading = parent.newSubManager();
+    }
+
+    /** Frees every tensor read so far that was not kept. */
+    void releaseTemporaries() {
+      loading.close();
+      loading = parent.newSubManager();
+    }
+
+    @Override
+    public void close() {
+      loading.close();
     }
 
     /**
@@ -273,9 +306,9 @@ public final class T5Encoder implements AutoCloseable {
       return projection.mul(norm.reshape(1, config.dModel()));
     }
 
-    /** Converts to the compute dtype, contiguous, owned by the encoder. */
+    /** Converts to the compute dtype and hands the array to the encoder. */
     NDArray keep(NDArray t) {
-      NDArray kept = t.toType(dtype, true);
+      NDArray kept = t.toType(dtype, false);
       kept.attach(owned);
       return kept;
     }

@@ -1,7 +1,6 @@
 package dev.parlance.tts.core.model.t5;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 
@@ -15,26 +14,33 @@ final class T5FeedForward {
   private static final float TWO_C = (float) (2 * Math.sqrt(2 / Math.PI));
   private static final float TWO_C_CUBIC = TWO_C * 0.044715f;
 
-  private final NDArray wi; // gated: (2*F, D) rows wi_0 then wi_1; else (F, D); columns * ln weight
+  // wi_0 (gated only) and wi (wi_1 when gated): (F, D), columns scaled by layer_norm.weight
+  private final NDArray wi0;
+  private final NDArray wi;
   private final NDArray wo; // (D, F)
   private final boolean gated;
   private final String activation;
   private final float eps;
 
-  T5FeedForward(NDArray wi, NDArray wo, boolean gated, String activation, float eps) {
+  /**
+   * @param wi0 the activated branch of a gated FFN, null when not gated
+   * @param wi the linear branch ({@code wi_1}) when gated, else the only input projection
+   */
+  T5FeedForward(NDArray wi0, NDArray wi, NDArray wo, String activation, float eps) {
+    this.wi0 = wi0;
     this.wi = wi;
     this.wo = wo;
-    this.gated = gated;
+    this.gated = wi0 != null;
     this.activation = activation;
     this.eps = eps;
   }
 
   /** x + FFN(RMS(x)), (B, S, D). */
   NDArray forward(NDArray x) {
-    NDArray hidden = Linear.linear(T5LayerNorm.normalize(x, eps), wi).singletonOrThrow();
+    NDArray a = T5LayerNorm.normalize(x, eps);
+    NDArray hidden = Linear.linear(a, wi).singletonOrThrow(); // (B, S, F)
     if (gated) {
-      NDList halves = hidden.split(2, 2); // act branch wi_0, linear branch wi_1: (B, S, F) each
-      hidden = activate(halves.get(0)).mul(halves.get(1));
+      hidden = activate(Linear.linear(a, wi0).singletonOrThrow()).mul(hidden);
     } else {
       hidden = activate(hidden);
     }

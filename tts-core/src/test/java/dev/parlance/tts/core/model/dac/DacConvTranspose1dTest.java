@@ -71,7 +71,13 @@ class DacConvTranspose1dTest {
     float[] x = random(random, batch * in * length);
     try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
       DacConvTranspose1d conv =
-          new DacConvTranspose1d(w, in, out, kernel, bias, manager, DataType.FLOAT32);
+          DacConvTranspose1d.create(
+              new DacWeights(null, DacLayout.FOLDED, manager, DataType.FLOAT32),
+              w,
+              in,
+              out,
+              kernel,
+              bias);
       NDArray y = conv.forward(manager.create(x, new Shape(batch, in, length)));
       int kept = (length + 1) * stride - 2 * padding;
       assertEquals(new Shape(batch, out, kept), y.getShape());

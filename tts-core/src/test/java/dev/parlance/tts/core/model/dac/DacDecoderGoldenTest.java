@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -53,6 +54,8 @@ class DacDecoderGoldenTest {
     for (DacGoldenCase c : DacGoldenCase.all(dir)) {
       tests.add(dynamicTest(c.name() + ".audio", () -> audio(dir, c)));
     }
+    tests.add(dynamicTest("a batch decodes like its rows", () -> batch(dir)));
+    tests.add(dynamicTest("float16 compute still returns float32 audio", () -> halfPrecision(dir)));
     return tests.stream();
   }
 
@@ -65,7 +68,6 @@ class DacDecoderGoldenTest {
     try (TensorSource weights = TensorSource.open(dir);
         DacDecoder dac = DacDecoder.load(weights, "audio_encoder.", manager, DataType.FLOAT32)) {
       DacConfig config = dac.config();
-      assertEquals(DacLayout.WEIGHT_NORM, dac.layout());
       assertEquals(audioEncoder.get("num_codebooks").getAsInt(), config.numCodebooks());
       assertEquals(audioEncoder.get("codebook_size").getAsInt(), config.codebookSize());
       assertEquals(expected.get("codebook_dim").getAsInt(), config.codebookDim());
@@ -92,6 +94,50 @@ class DacDecoderGoldenTest {
     }
   }
 
+  private static void batch(Path dir) {
+    DacGoldenCase c =
+        DacGoldenCase.all(dir).stream()
+            .filter(x -> x.name().equals("dac"))
+            .findFirst()
+            .orElseThrow();
+    long[] reversed = new long[c.codes().length]; // a second, different row of the same length
+    for (int i = 0; i < reversed.length; i++) {
+      reversed[i] = c.codes()[reversed.length - 1 - i];
+    }
+    long[] both = new long[2 * reversed.length];
+    System.arraycopy(c.codes(), 0, both, 0, reversed.length);
+    System.arraycopy(reversed, 0, both, reversed.length, reversed.length);
+    try (TensorSource weights = TensorSource.open(dir);
+        DacDecoder dac = DacDecoder.load(weights, "audio_encoder.", manager, DataType.FLOAT32);
+        NDManager scope = manager.newSubManager()) {
+      Shape row = new Shape(1, c.codebooks(), c.frames());
+      float[] first = dac.decode(scope.create(c.codes(), row)).toFloatArray();
+      float[] second = dac.decode(scope.create(reversed, row)).toFloatArray();
+      NDArray batch = dac.decode(scope.create(both, new Shape(2, c.codebooks(), c.frames())));
+      assertEquals(new Shape(2, first.length), batch.getShape());
+      float[] out = batch.toFloatArray();
+      Tensors.assertClose(
+          "batch row 0", first, Arrays.copyOfRange(out, 0, first.length), 1e-5, 1e-5);
+      Tensors.assertClose(
+          "batch row 1", second, Arrays.copyOfRange(out, first.length, out.length), 1e-5, 1e-5);
+      Tensors.assertClose(
+          "batch row 0 golden", c.audio(), Arrays.copyOfRange(out, 0, first.length));
+    }
+  }
+
+  private static void halfPrecision(Path dir) {
+    DacGoldenCase c = DacGoldenCase.all(dir).get(0);
+    try (TensorSource weights = TensorSource.open(dir);
+        DacDecoder dac = DacDecoder.load(weights, "audio_encoder.", manager, DataType.FLOAT16);
+        NDManager scope = manager.newSubManager()) {
+      NDArray audio = dac.decode(c.codesArray(scope));
+      assertEquals(DataType.FLOAT32, audio.getDataType());
+      // fp16 keeps ~3 significant digits; the reference and the goldens are fp32.
+      Tensors.assertClose(
+          c.name() + ".audio in float16", c.audio(), audio.toFloatArray(), 1e-2, 1e-2);
+    }
+  }
+
   private static void audio(Path dir, DacGoldenCase c) {
     try (TensorSource weights = TensorSource.open(dir);
         DacDecoder dac = DacDecoder.load(weights, "audio_encoder.", manager, DataType.FLOAT32);
@@ -100,7 +146,14 @@ class DacDecoderGoldenTest {
       assertEquals(
           new Shape(c.batch(), (long) c.frames() * dac.config().hopLength()), audio.getShape());
       assertEquals(DataType.FLOAT32, audio.getDataType());
-      Tensors.assertClose(c.name() + ".audio", c.audio(), audio.toFloatArray());
+      float[] untiled = audio.toFloatArray();
+      Tensors.assertClose(c.name() + ".audio", c.audio(), untiled);
+      // Time tiles (forced tiny here) must not change the result.
+      for (long tile : new long[] {60, 300}) {
+        dac.tileElements(tile);
+        float[] tiled = dac.decode(c.codesArray(scope)).toFloatArray();
+        Tensors.assertClose(c.name() + ".audio, tiles of " + tile, untiled, tiled, 1e-5, 1e-5);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -64,6 +65,10 @@ class DacLayoutTest {
         }
       }
     }
+    // The rewrites below start from the old-style weight norm that the fixtures use.
+    assumeTrue(
+        out.keySet().stream().anyMatch(n -> n.endsWith(".weight_g")),
+        "fixture DAC is not stored as weight_g/weight_v");
     return out;
   }
 

@@ -8,10 +8,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.parlance.tts.core.checkpoint.SafetensorsFile;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.testing.Tensors;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -29,11 +33,16 @@ class T5EncoderGoldenTest {
         .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> check(c)));
   }
 
+  /** The {@code text_encoder} section of a checkpoint's config.json. */
   static T5Config config(Path checkpoint) {
-    JsonObject config =
-        com.google.gson.JsonParser.parseString(readString(checkpoint.resolve("config.json")))
-            .getAsJsonObject();
-    return T5Config.fromJson(config.getAsJsonObject("text_encoder"));
+    try {
+      JsonObject config =
+          JsonParser.parseString(Files.readString(checkpoint.resolve("config.json")))
+              .getAsJsonObject();
+      return T5Config.fromJson(config.getAsJsonObject("text_encoder"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static void check(Path checkpoint) {
@@ -58,14 +67,6 @@ class T5EncoderGoldenTest {
           Tensors.assertClose(name, golden.readFloats(name), out.toFloatArray());
         }
       }
-    }
-  }
-
-  private static String readString(Path file) {
-    try {
-      return java.nio.file.Files.readString(file);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 }

@@ -1,0 +1,113 @@
+package dev.parlance.tts.benchmarks.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.parlance.tts.benchmarks.BenchDevice;
+import dev.parlance.tts.core.checkpoint.TensorSource;
+import dev.parlance.tts.core.checkpoint.WeightReader;
+import dev.parlance.tts.core.model.ParlerConfig;
+import dev.parlance.tts.core.model.decoder.CachePositions;
+import dev.parlance.tts.core.model.decoder.DecoderConfig;
+import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.ParlerDecoder;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One decoder step with KV cache on the full-size mini-v1 decoder ({@code ParlerDecoder.step}: 9
+ * token ids per row in, host logits (B*9, 1088) out), cross-attending to a 40-token description.
+ *
+ * <p>{@code variant} = dtype/batch/position: the step writes cache slot {@code position} and
+ * attends to {@code position + 1} self keys. Only the combinations worth their minutes are listed
+ * (half precision at batch 1: it exists for the reduced-precision target; on CPU it is slow).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
+public class DecoderStepBenchmark {
+
+  @Param({
+    "float32/1/16",
+    "float32/1/1024",
+    "float32/4/16",
+    "float32/4/1024",
+    "float32/8/16",
+    "float32/8/1024",
+    "float16/1/16",
+    "float16/1/1024"
+  })
+  public String variant;
+
+  private NDManager manager;
+  private ParlerDecoder decoder;
+  private KvCache cache;
+  private long[] ids;
+  private int position;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    String[] v = variant.split("/");
+    DataType dtype = BenchDevice.dtype(v[0]);
+    int batch = Integer.parseInt(v[1]);
+    position = Integer.parseInt(v[2]);
+    manager = NDManager.newBaseManager(BenchDevice.get());
+    ParlerConfig config = MiniModel.config();
+    try (TensorSource source = MiniModel.weights()) {
+      DecoderConfig dc = ParlerDecoder.detectLayout(source, "decoder.", config.decoder());
+      decoder = ParlerDecoder.load(new WeightReader(source, manager, dtype), "decoder.", dc);
+    }
+    int s = MiniModel.DESCRIPTION_TOKENS;
+    long h = decoder.config().hiddenSize();
+    NDArray states;
+    try (NDArray f32 = manager.randomNormal(new Shape(batch, s, h))) {
+      states = f32.toType(dtype, true);
+    }
+    long[][] descriptionMask = new long[batch][s];
+    for (long[] row : descriptionMask) {
+      Arrays.fill(row, 1);
+    }
+    cache =
+        decoder.newCache(
+            states, descriptionMask, new long[batch][0], position + 2, manager.newSubManager());
+    CachePositions.zero(cache);
+    int k = decoder.config().numCodebooks();
+    ids = new long[batch * k];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = (i * 131) % config.codebookSize();
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    cache.close();
+    manager.close();
+  }
+
+  @Benchmark
+  public float[] step() {
+    CachePositions.rewind(cache, position);
+    try (NDManager step = manager.newSubManager()) {
+      return decoder.step(cache, null, ids, 1, step);
+    }
+  }
+}

@@ -1,0 +1,427 @@
+package dev.parlance.tts.core.engine;
+
+import ai.djl.Device;
+import dev.parlance.tts.core.cache.DescriptionCache;
+import dev.parlance.tts.core.cache.PhraseCache;
+import dev.parlance.tts.core.cache.PhraseKey;
+import dev.parlance.tts.core.device.DeviceSelector;
+import dev.parlance.tts.core.device.DtypePolicy;
+import dev.parlance.tts.core.device.GpuProbe;
+import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.hub.ModelResolver;
+import dev.parlance.tts.core.metrics.RequestObserver;
+import dev.parlance.tts.core.metrics.RuntimeListener;
+import dev.parlance.tts.core.metrics.TtsMetrics;
+import dev.parlance.tts.core.model.ParlerModel;
+import dev.parlance.tts.core.runtime.AdmissionController;
+import dev.parlance.tts.core.runtime.BatchScheduler;
+import dev.parlance.tts.core.runtime.ChunkedAudioStream;
+import dev.parlance.tts.core.runtime.HealthMonitor;
+import dev.parlance.tts.core.runtime.RowSink;
+import dev.parlance.tts.core.runtime.RuntimeConfig;
+import dev.parlance.tts.core.runtime.StreamBuffer;
+import dev.parlance.tts.core.runtime.Ticket;
+import dev.parlance.tts.core.text.LongTextPlanner;
+import dev.parlance.tts.core.tokenizer.TokenBatch;
+import dev.parlance.tts.core.voice.ResolvedVoice;
+import dev.parlance.tts.core.voice.VoiceCatalog;
+import dev.parlance.tts.spi.AudioClip;
+import dev.parlance.tts.spi.AudioFormat;
+import dev.parlance.tts.spi.AudioStream;
+import dev.parlance.tts.spi.Capabilities;
+import dev.parlance.tts.spi.EngineHealth;
+import dev.parlance.tts.spi.EngineUnavailableException;
+import dev.parlance.tts.spi.InvalidRequestException;
+import dev.parlance.tts.spi.SamplingOptions;
+import dev.parlance.tts.spi.TtsEngine;
+import dev.parlance.tts.spi.TtsEngineConfig;
+import dev.parlance.tts.spi.TtsException;
+import dev.parlance.tts.spi.TtsRequest;
+import dev.parlance.tts.spi.VoiceInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parler-TTS behind the {@link TtsEngine} SPI, composed from the runtime (docs/runtime.md): voices
+ * ({@link VoiceCatalog}), long text ({@link LongTextPlanner}), the phrase cache, admission ({@link
+ * AdmissionController}), continuous batching ({@link BatchScheduler} driving a {@link
+ * ParlerStepper}), the description cache, streaming ({@link ChunkedAudioStream}), health and
+ * metrics.
+ *
+ * <p>Runtime settings come from {@link RuntimeConfig#fromOptions}; the engine's own option is
+ * {@code chunk_frames} (frames per streamed block, default 16 ≈ 186 ms).
+ */
+public final class ParlerEngine implements TtsEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(ParlerEngine.class);
+  private static final long MIN_FREE_HEAP = 32L << 20;
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final ModelSource source;
+  private final ParlerModel model;
+  private final RuntimeConfig runtime;
+  private final AudioFormat format;
+  private final Capabilities capabilities;
+  private final VoiceCatalog voices;
+  private final LongTextPlanner planner;
+  private final PhraseCache phrases;
+  private final DescriptionCache<EncodedDescription> descriptions;
+  private final AdmissionController admission;
+  private final ParlerStepper stepper;
+  private final BatchScheduler<SynthesisJob, ParlerStepper.Row, float[]> scheduler;
+  private final HealthMonitor health = new HealthMonitor(MIN_FREE_HEAP);
+  private final TtsMetrics metrics; // null without Micrometer on the class path
+  private final RuntimeListener listener;
+  private final ThreadPoolExecutor cacheWriter;
+  private volatile boolean closed;
+
+  ParlerEngine(ModelSource source, ParlerModel model, RuntimeConfig runtime, int chunkFrames) {
+    this.source = source;
+    this.model = model;
+    this.runtime = runtime;
+    this.format = AudioFormat.mono(model.dac().config().sampleRate());
+    this.voices = VoiceCatalog.loadOrBuiltIn(runtime.voicesFile());
+    for (String name : runtime.prewarm().voices()) {
+      try {
+        voices.preset(name);
+      } catch (InvalidRequestException e) {
+        throw new IllegalArgumentException("prewarm_voices: " + e.getMessage(), e);
+      }
+    }
+    this.planner = new LongTextPlanner(runtime.maxTextChars());
+    this.phrases = PhraseCache.of(runtime);
+    this.descriptions =
+        new DescriptionCache<>(
+            runtime.descriptionCacheBytes(), EncodedDescription::bytes, EncodedDescription::close);
+    this.admission = AdmissionController.of(runtime);
+    this.stepper = new ParlerStepper(model, descriptions, chunkFrames);
+    this.metrics = micrometerPresent() ? newMetrics() : null;
+    this.listener = metrics != null ? metrics : RuntimeListener.NONE;
+    this.scheduler =
+        new BatchScheduler<>(stepper, runtime.maxBatchSize(), listener, "parler-decoder");
+    // A cache write that cannot keep up is dropped: it is only a cache.
+    this.cacheWriter =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(64),
+            r -> {
+              Thread t = new Thread(r, "parler-phrase-cache");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.DiscardPolicy());
+    int frames =
+        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions())
+            - model.decoder().config().numCodebooks();
+    this.capabilities =
+        new Capabilities(
+            true,
+            true,
+            true,
+            runtime.maxTextChars(),
+            Duration.ofMillis(Math.round(frames * 1000.0 / model.dac().config().frameRate())));
+    health.modelLoaded(DeviceSelector.describe(model.device()), model.device().isGpu());
+  }
+
+  private TtsMetrics newMetrics() {
+    return TtsMetrics.builder()
+        .queueDepth(admission::queueDepth)
+        .inFlight(admission::inFlight)
+        .activeRows(() -> scheduler.activeRows())
+        .cache("phrase", phrases::stats)
+        .cache("description", descriptions::stats)
+        .build();
+  }
+
+  private static boolean micrometerPresent() {
+    try {
+      Class.forName(
+          "io.micrometer.core.instrument.binder.MeterBinder",
+          false,
+          ParlerEngine.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Resolves {@code config.model()} with {@code resolver} (a hub id or a directory), loads it on
+   * the configured device and dtype, starts the runtime and runs the pre-warm list; the engine
+   * reports warm when this returns.
+   *
+   * @throws IllegalArgumentException a setting is invalid (named in the message)
+   * @throws EngineUnavailableException the model cannot be resolved or loaded
+   */
+  public static ParlerEngine create(
+      TtsEngineConfig config, GpuProbe probe, ModelResolver resolver) {
+    RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options());
+    int chunkFrames = chunkFrames(config);
+    Device device = DeviceSelector.select(config.device(), probe);
+    DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
+    ModelSource source = ModelSource.resolve(config.model(), resolver);
+    long rssBefore = ProcessMemory.residentBytes();
+    long start = System.nanoTime();
+    ParlerModel model;
+    try {
+      model = ParlerModel.load(source.directory(), source.descriptionTokenizer(), device, dtypes);
+    } catch (RuntimeException e) {
+      throw new EngineUnavailableException(
+          "cannot load " + source.directory() + ": " + e.getMessage(), e);
+    }
+    LOG.info(
+        "loaded Parler-TTS {} ({}) on {} (decoder {}, T5 {}, DAC {}) in {} ms; resident memory {}"
+            + " -> {}",
+        source.modelId(),
+        source.revision(),
+        DeviceSelector.describe(device),
+        dtypes.decoder(),
+        dtypes.textEncoder(),
+        dtypes.audioDecoder(),
+        (System.nanoTime() - start) / 1_000_000,
+        ProcessMemory.mib(rssBefore),
+        ProcessMemory.mib(ProcessMemory.residentBytes()));
+    ParlerEngine engine;
+    try {
+      engine = new ParlerEngine(source, model, runtime, chunkFrames);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    try {
+      engine.prewarm();
+    } catch (RuntimeException e) {
+      engine.close();
+      throw new EngineUnavailableException("pre-warming failed: " + e.getMessage(), e);
+    }
+    return engine;
+  }
+
+  private static int chunkFrames(TtsEngineConfig config) {
+    String v = config.option("chunk_frames").orElse("16").trim();
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("chunk_frames must be an integer >= 1, got '" + v + "'");
+  }
+
+  /**
+   * Synthesises the pre-warm list (into the phrase cache), or one short utterance when there is
+   * none, so the JIT, the native kernels and the allocator are warm; then reports warm.
+   */
+  private void prewarm() {
+    long start = System.nanoTime();
+    List<TtsRequest> requests = runtime.prewarm().requests(SamplingOptions.DEFAULT);
+    if (requests.isEmpty()) {
+      requests =
+          List.of(
+              TtsRequest.builder()
+                  .id("warm-up")
+                  .text("Hello.")
+                  .sampling(
+                      SamplingOptions.builder()
+                          .greedy(true)
+                          .maxDuration(Duration.ofMillis(100))
+                          .build())
+                  .build());
+    }
+    for (TtsRequest r : requests) {
+      synthesize(r);
+    }
+    health.warm();
+    LOG.info(
+        "warm after {} ms ({} pre-warm request(s))",
+        (System.nanoTime() - start) / 1_000_000,
+        requests.size());
+  }
+
+  @Override
+  public String name() {
+    return ParlerEngineProvider.NAME;
+  }
+
+  @Override
+  public String modelId() {
+    return source.modelId();
+  }
+
+  /** The resolved revision: the hub commit, or a fingerprint of a local directory. */
+  public String revision() {
+    return source.revision();
+  }
+
+  @Override
+  public AudioFormat audioFormat() {
+    return format;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public List<VoiceInfo> voices() {
+    return voices.infos();
+  }
+
+  @Override
+  public EngineHealth health() {
+    return health.snapshot();
+  }
+
+  /**
+   * The engine's meters, to bind to the host's registry: {@code engine.metrics().bindTo(registry)}.
+   * Micrometer is optional; without it on the class path the engine runs unmetered.
+   *
+   * @throws IllegalStateException Micrometer is not on the class path
+   */
+  public TtsMetrics metrics() {
+    if (metrics == null) {
+      throw new IllegalStateException("Micrometer (micrometer-core) is not on the class path");
+    }
+    return metrics;
+  }
+
+  /** The loaded model (benchmarks and tests). */
+  public ParlerModel model() {
+    return model;
+  }
+
+  /** Decoder steps taken by requests so far (a batched step over r rows counts r). */
+  long decoderSteps() {
+    return stepper.rowSteps();
+  }
+
+  /** Requests holding an admission slot now. */
+  int inFlight() {
+    return admission.inFlight();
+  }
+
+  /** The phrase cache (tests). */
+  PhraseCache phraseCache() {
+    return phrases;
+  }
+
+  @Override
+  public AudioClip synthesize(TtsRequest request) {
+    try (AudioStream stream = stream(request)) {
+      return stream.readAll();
+    }
+  }
+
+  @Override
+  public AudioStream stream(TtsRequest request) {
+    RequestObserver observer = RequestObserver.start(listener);
+    try {
+      if (closed) {
+        throw new EngineUnavailableException("engine is closed");
+      }
+      ResolvedVoice voice = voices.resolve(request.voice(), request.sampling());
+      List<String> chunks = planner.plan(request.text());
+      SamplingOptions sampling = voice.sampling();
+      PhraseKey key = null;
+      if (phrases.cacheable(sampling)) {
+        key =
+            PhraseKey.of(
+                String.join(" ", chunks),
+                voice.description(),
+                sampling,
+                source.modelId(),
+                source.revision());
+        Optional<AudioClip> hit = phrases.get(key);
+        if (hit.isPresent()) {
+          return ChunkedAudioStream.ofClip(request, hit.get(), observer);
+        }
+      }
+      SynthesisJob job = job(voice, chunks);
+      Ticket ticket = admission.acquire(request.id(), request.deadline());
+      observer.admitted(ticket.queueWait());
+      StreamBuffer<float[]> buffer = new StreamBuffer<>();
+      buffer.onClose(ticket::cancel);
+      RowSink<float[]> sink =
+          key == null ? buffer : new CachingSink(buffer, phrases, key, format, cacheWriter);
+      scheduler.submit(job, ticket, sink);
+      return new ChunkedAudioStream(request, format, buffer, observer, false);
+    } catch (TtsException e) {
+      observer.failed(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Tokenizes every chunk on the caller's thread and fixes its settings: one seed for all chunks
+   * (the request's, the preset's, else a random one), and a length cap from the request's maximum
+   * duration, the chunk's plausible length and the decoder's position table.
+   *
+   * @throws InvalidRequestException ({@code text}) a chunk leaves no room for audio
+   */
+  private SynthesisJob job(ResolvedVoice voice, List<String> chunks) {
+    SamplingOptions o = voice.sampling();
+    long seed = o.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+    int k = model.decoder().config().numCodebooks();
+    double frameRate = model.dac().config().frameRate();
+    List<SynthesisJob.Chunk> out = new ArrayList<>(chunks.size());
+    for (String chunk : chunks) {
+      Duration cap = LongTextPlanner.maxAudioFor(chunk);
+      if (o.maxDuration().isPresent() && o.maxDuration().get().compareTo(cap) < 0) {
+        cap = o.maxDuration().get();
+      }
+      int frames = (int) Math.ceil(cap.toNanos() / 1e9 * frameRate);
+      int maxLength = Math.max(2, Math.min(model.config().generation().maxLength(), frames + k));
+      SamplingSettings settings =
+          new SamplingSettings(
+              o.greedy(),
+              o.temperature(),
+              o.topK(),
+              o.topP(),
+              seed,
+              maxLength,
+              model.config().generation().minNewTokens());
+      TokenBatch prompt = model.tokenizers().encodePrompts(List.of(chunk));
+      out.add(
+          new SynthesisJob.Chunk(prompt, model.fitPositions(settings, prompt.mask()[0].length)));
+    }
+    return new SynthesisJob(voice.description(), out, chunks.size() > 1);
+  }
+
+  /**
+   * Refuses new requests, fails running and waiting ones with {@link EngineUnavailableException},
+   * and frees the model.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    health.closing("closed");
+    admission.close();
+    if (!scheduler.close(CLOSE_TIMEOUT)) {
+      LOG.warn("the decoder thread did not stop within {}", CLOSE_TIMEOUT);
+    }
+    cacheWriter.shutdown();
+    try {
+      cacheWriter.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    descriptions.close();
+    model.close();
+  }
+}
