@@ -287,6 +287,18 @@ class SpeechApiTest {
 
   @Test
   void clientDisconnectStopsSynthesis() throws Exception {
+    // Two-frame chunks, so the tiny model's short utterance streams in many pieces; no phrase
+    // cache, which would answer the repeated request in one piece.
+    try (TestServer server =
+        TestServer.startUnready(
+            Map.of(),
+            () -> TestServer.parler(Map.of("chunk_frames", "2", "phrase_cache_bytes", "0")))) {
+      server.awaitReady();
+      disconnectStopsSynthesis(server);
+    }
+  }
+
+  private static void disconnectStopsSynthesis(TestServer server) throws Exception {
     SteerableEngine engine = server.engine();
     engine.chunkDelayMillis = 50;
     int cancelledBefore = engine.cancelled.get();
@@ -303,7 +315,7 @@ class SpeechApiTest {
                 .build(),
             HttpResponse.BodyHandlers.ofInputStream());
     int completedBefore = engine.completed.get();
-    int chunks = engine.chunkCount(last());
+    int chunks = engine.chunkCount(engine.lastRequest());
     assumeTrue(
         chunks >= 4, "the engine made only " + chunks + " chunks: too few to hang up mid-way");
     try (InputStream in = r.body()) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.parlance.tts.core.audio.Resampler;
 import dev.parlance.tts.http.config.ServerConfig;
-import dev.parlance.tts.http.testengine.SineEngineProvider;
 import dev.parlance.tts.http.testengine.SteerableEngine;
 import dev.parlance.tts.spi.Pcm16;
 import dev.parlance.tts.spi.TtsEngine;
@@ -16,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,14 +25,21 @@ import java.util.function.Supplier;
 /** A real server on 127.0.0.1 and an ephemeral port, with a java.net.http client. */
 final class TestServer implements AutoCloseable {
   /**
-   * The engine the server tests run on. To run them on the real Parler engine with the tiny fixture
-   * checkpoint, replace this line with {@code () -> TtsEngines.load("parler",
-   * TtsEngineConfig.builder().model(System.getProperty("tts.fixtures.dir") +
-   * "/tiny-mini-v1-arch").device("cpu").build())}.
+   * The engine the server tests run on: the real Parler engine on the tiny fixture checkpoint (the
+   * test-only {@code sine} engine stays available for the few tests that need many chunks).
    */
-  static final Supplier<TtsEngine> ENGINE =
-      () ->
-          TtsEngines.load(SineEngineProvider.NAME, TtsEngineConfig.builder().model("sine").build());
+  static final Supplier<TtsEngine> ENGINE = () -> parler(Map.of());
+
+  /** The Parler engine on the tiny fixture checkpoint, with extra engine options. */
+  static TtsEngine parler(Map<String, String> options) {
+    return TtsEngines.load(
+        "parler",
+        TtsEngineConfig.builder()
+            .model(Path.of(System.getProperty("tts.fixtures.dir"), "tiny-mini-v1-arch").toString())
+            .device("cpu")
+            .options(options)
+            .build());
+  }
 
   final ParlanceServer server;
   final HttpClient http =
