@@ -1,4 +1,4 @@
-package dev.parlance.tts.core.model;
+package dev.parlance.tts.benchmarks.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,9 +8,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
+import dev.parlance.tts.benchmarks.checkpoint.RandomCheckpoint;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.model.Conditioning;
+import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.io.IOException;
@@ -31,7 +35,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * temporary directory, deleted afterwards). Skipped by default; run with
  *
  * <pre>
- * mvn -B -o -pl tts-core -am test -Dtest=FullSizeSmokeTest -Dsurefire.failIfNoSpecifiedTests=false \
+ * mvn -B -o -pl benchmarks -am test -Dtest=FullSizeSmokeTest -Dsurefire.failIfNoSpecifiedTests=false \
  *     -Dtts.smoke=true -Ddjl.test.argLine="-Dai.djl.offline=true -Xmx4g -Dtts.smoke=true"
  * </pre>
  *
@@ -49,7 +53,9 @@ class FullSizeSmokeTest {
     try {
       long t0 = System.nanoTime();
       if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
-        RandomCheckpoint.write(dir);
+        Path tokenizer = Path.of(System.getProperty("tts.fixtures.dir"), "tiny-mini-v1-arch");
+        RandomCheckpoint.write(
+            ParlerShape.MINI_V1, 1, dir, tokenizer, RandomCheckpoint.DEFAULT_MAX_SHARD_BYTES);
       }
       report(
           "checkpoint written (%.1f GB) in %d ms",
