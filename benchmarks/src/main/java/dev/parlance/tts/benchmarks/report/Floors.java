@@ -75,6 +75,9 @@ final class Floors {
     }
     section(b, "GEMM", gemmRates, "%s %.0f GFLOP/s");
     section(b, "streamed matvec (dtype/batch)", matvecRates, "%s %.1f GFLOP/s");
+    if (b.charAt(b.length() - 1) == ':') {
+      b.append(" none (in-process floors only)");
+    }
     return b.append('.').toString();
   }
 
