@@ -37,7 +37,12 @@ class HttpRoundTripBenchmarkTest {
     assertArrayEquals(Pcm16.toShorts(clip.samples()), wavSamples(wav), "HTTP audio = SPI audio");
     assertThrows(
         IOException.class,
-        () -> new Socket().connect(new InetSocketAddress("127.0.0.1", port), 1000));
+        () -> {
+          try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+          }
+        },
+        "the server stopped listening");
   }
 
   /** The 16-bit samples of a RIFF/WAVE file's {@code data} chunk. */
