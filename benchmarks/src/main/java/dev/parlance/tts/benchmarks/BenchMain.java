@@ -55,6 +55,8 @@ public final class BenchMain {
       if (threads != null) {
         prepend.add("-Dai.djl.pytorch.num_threads=" + Integer.parseInt(threads));
       }
+      // The HTTP server's logback.xml reads TTS_LOG_LEVEL: warnings only, unless asked otherwise.
+      prepend.add("-DTTS_LOG_LEVEL=" + System.getProperty("TTS_LOG_LEVEL", "WARN"));
       for (String forwarded : List.of("tts.fixtures.dir", "parlance.bench.cache")) {
         String value = System.getProperty(forwarded);
         if (value != null) {

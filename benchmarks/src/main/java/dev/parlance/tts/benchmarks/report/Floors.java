@@ -22,6 +22,12 @@ final class Floors {
   /** FLOP/s of the streamed matrix-vector product ({@code matMul}), by "dtype/batch". */
   final Map<String, Double> matvecRates = new LinkedHashMap<>();
 
+  /**
+   * Seconds of the in-process SPI call that floors the HTTP round trip, by its {@code cache} param
+   * ({@code HttpRoundTripBenchmark.spiInProcess}).
+   */
+  final Map<String, Double> inProcessSeconds = new LinkedHashMap<>();
+
   private Floors() {}
 
   static Floors from(List<RatioReport.Result> results) {
@@ -43,6 +49,8 @@ final class Floors {
         case "MatmulBenchmark.matvecStreamed" ->
             f.matvecRates.put(
                 r.param("dtype") + "/" + r.param("batch"), Workloads.matvecFlops(r) / r.seconds());
+        case "HttpRoundTripBenchmark.spiInProcess" ->
+            f.inProcessSeconds.put(r.param("cache"), r.seconds());
         default -> {}
       }
     }
@@ -67,6 +75,9 @@ final class Floors {
     }
     section(b, "GEMM", gemmRates, "%s %.0f GFLOP/s");
     section(b, "streamed matvec (dtype/batch)", matvecRates, "%s %.1f GFLOP/s");
+    if (b.charAt(b.length() - 1) == ':') {
+      b.append(" none (in-process floors only)");
+    }
     return b.append('.').toString();
   }
 

@@ -68,6 +68,16 @@ final class Workloads {
                 "%.0fx faster than real time",
                 PhraseCacheBenchmark.SECONDS / r.seconds()));
       }
+      case "HttpRoundTripBenchmark.spiInProcess" ->
+          new Line(
+              inProcessWork(r) + " through the SPI (floor of the HTTP round trip)", Double.NaN, "");
+      case "HttpRoundTripBenchmark.httpLoopback" -> {
+        double floor = f.inProcessSeconds.getOrDefault(r.param("cache"), Double.NaN);
+        yield new Line(
+            inProcessWork(r) + " over HTTP on 127.0.0.1 (floor: the same through the SPI)",
+            floor,
+            httpExtra(r.seconds() - floor));
+      }
       case "DecoderStepBenchmark.step" -> ModelWork.decoderStep(r, f);
       case "T5EncoderBenchmark.encode" -> ModelWork.t5(r, f);
       case "DacDecodeBenchmark.decode" -> ModelWork.dac(r, f);
@@ -81,6 +91,22 @@ final class Workloads {
           new Line("first streamed chunk", Double.NaN, "");
       default -> new Line("?", Double.NaN, "");
     };
+  }
+
+  private static String httpExtra(double seconds) {
+    if (Double.isNaN(seconds)) {
+      return "";
+    }
+    // Round trip and floor run in different forks: under load the floor can come out slower.
+    return seconds >= 0
+        ? "HTTP adds " + RatioReport.time(seconds) + " per request"
+        : "below its floor by " + RatioReport.time(-seconds) + " (the two ran in different forks)";
+  }
+
+  private static String inProcessWork(RatioReport.Result r) {
+    return r.param("cache").equals("hit")
+        ? "phrase-cache hit (tiny fixture)"
+        : "synthesis on the tiny fixture";
   }
 
   static double matvecFlops(RatioReport.Result r) {

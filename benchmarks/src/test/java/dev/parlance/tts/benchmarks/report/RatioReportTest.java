@@ -46,6 +46,22 @@ class RatioReportTest {
   }
 
   @Test
+  void httpRoundTripIsDividedByTheSameCallThroughTheSpi() {
+    String json =
+        "["
+            + result("http.HttpRoundTripBenchmark.spiInProcess", "\"cache\":\"hit\"", 8, "us/op")
+            + ","
+            + result("http.HttpRoundTripBenchmark.httpLoopback", "\"cache\":\"hit\"", 600, "us/op")
+            + ","
+            + result("http.HttpRoundTripBenchmark.spiInProcess", "\"cache\":\"miss\"", 50, "ms/op")
+            + "]";
+    String table = RatioReport.fromJmhJson(json, "cpu").markdown();
+    assertTrue(table.contains("| 8.0 µs | 75.00x | HTTP adds 592.0 µs per request |"), table);
+    // no round trip measured for cache=miss: its floor row stands alone, without a ratio
+    assertTrue(table.contains("| cache=miss | 50.00 ms |"), table);
+  }
+
+  @Test
   void dacWorkIsThePublishedFlopCount() {
     assertEquals(1.61e9, ModelWork.dacFlopsPerFrame(), 0.005e9); // spec §10.3
   }
