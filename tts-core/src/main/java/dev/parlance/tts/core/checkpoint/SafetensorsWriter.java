@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Writes safetensors files, streaming tensor data so multi-GiB checkpoints (e.g. full-size random
@@ -49,41 +50,40 @@ public final class SafetensorsWriter {
 
   /** Adds an F32 tensor. */
   public SafetensorsWriter addFloats(String name, long[] shape, float[] values) {
-    return add(
-        name,
-        TensorType.F32,
-        shape,
-        out -> {
-          ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-          b.asFloatBuffer().put(values);
-          out.write(b.array());
-        });
+    return addBuffered(
+        name, TensorType.F32, shape, values.length, b -> b.asFloatBuffer().put(values));
   }
 
   /** Adds an F16 tensor, rounding each value to half precision. */
   public SafetensorsWriter addHalfs(String name, long[] shape, float[] values) {
-    return add(
+    return addBuffered(
         name,
         TensorType.F16,
         shape,
-        out -> {
-          ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        values.length,
+        b -> {
           for (float v : values) {
             b.putShort(HalfFloats.floatToHalf(v));
           }
-          out.write(b.array());
         });
   }
 
   /** Adds an I64 tensor. */
   public SafetensorsWriter addLongs(String name, long[] shape, long[] values) {
+    return addBuffered(
+        name, TensorType.I64, shape, values.length, b -> b.asLongBuffer().put(values));
+  }
+
+  /** A tensor of {@code count} elements that {@code fill} puts into a little-endian buffer. */
+  private SafetensorsWriter addBuffered(
+      String name, TensorType type, long[] shape, int count, Consumer<ByteBuffer> fill) {
     return add(
         name,
-        TensorType.I64,
+        type,
         shape,
         out -> {
-          ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-          b.asLongBuffer().put(values);
+          ByteBuffer b = ByteBuffer.allocate(count * type.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+          fill.accept(b);
           out.write(b.array());
         });
   }
