@@ -3,6 +3,7 @@ package dev.parlance.tts.benchmarks;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import java.util.Locale;
 
 /**
@@ -31,14 +32,24 @@ public final class BenchDevice {
     throw new IllegalArgumentException(PROPERTY + ": expected cpu, cuda or cuda:N, got " + name);
   }
 
-  /** A DJL data type from its benchmark parameter name ({@code float32}, {@code float16}, ...). */
+  /**
+   * A DJL data type from its benchmark parameter name ({@code float32}, {@code float16}); DJL has
+   * no bfloat16 arrays (its JNI aborts on them), so bfloat16 exists only as packed weights.
+   */
   public static DataType dtype(String name) {
     return switch (name) {
       case "float32" -> DataType.FLOAT32;
       case "float16" -> DataType.FLOAT16;
-      case "bfloat16" -> DataType.BFLOAT16;
-      default -> throw new IllegalArgumentException("dtype: unknown " + name);
+      default ->
+          throw new IllegalArgumentException("dtype: expected float32 or float16, got " + name);
     };
+  }
+
+  /**
+   * A decoder weight format from its benchmark parameter name ({@code float32} ... {@code int8}).
+   */
+  public static WeightFormat weights(String name) {
+    return WeightFormat.valueOf(name.toUpperCase(Locale.ROOT));
   }
 
   /**

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param model a model id ({@code org/name}, optionally {@code @revision}) or a local checkpoint
  *     directory
  * @param device {@code auto}, {@code cpu}, {@code cuda} or {@code cuda:N}
- * @param dtype compute precision ({@code auto}, {@code float32}, {@code float16}, {@code bfloat16})
+ * @param dtype precision of the model's weights ({@code auto}, {@code float32}, {@code float16},
+ *     {@code bfloat16}, or an engine-specific value such as {@code int8})
  * @param options engine-specific settings, e.g. {@code max_batch_size=8}
  */
 public record TtsEngineConfig(

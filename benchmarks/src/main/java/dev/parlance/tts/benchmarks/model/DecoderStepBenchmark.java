@@ -2,11 +2,11 @@ package dev.parlance.tts.benchmarks.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.WeightReader;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.ParlerConfig;
 import dev.parlance.tts.core.model.decoder.CachePositions;
 import dev.parlance.tts.core.model.decoder.DecoderConfig;
@@ -32,9 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * One decoder step with KV cache on the full-size mini-v1 decoder ({@code ParlerDecoder.step}: 9
  * token ids per row in, host logits (B*9, 1088) out), cross-attending to a 40-token description.
  *
- * <p>{@code variant} = dtype/batch/position: the step writes cache slot {@code position} and
- * attends to {@code position + 1} self keys. Only the combinations worth their minutes are listed
- * (half precision at batch 1: it exists for the reduced-precision target; on CPU it is slow).
+ * <p>{@code variant} = weights/batch/position: the decoder's weight format (the engine's {@code
+ * dtype} setting), then the step writes cache slot {@code position} and attends to {@code position
+ * + 1} self keys. Only the combinations worth their minutes are listed (float16 at batch 1 only: on
+ * a CPU without fp16 arithmetic it is slow).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,7 +55,12 @@ public class DecoderStepBenchmark {
     "float32/8/16",
     "float32/8/1024",
     "float16/1/16",
-    "float16/1/1024"
+    "float16/1/1024",
+    "bfloat16/1/16",
+    "bfloat16/8/16",
+    "int8/1/16",
+    "int8/1/1024",
+    "int8/8/16"
   })
   public String variant;
 
@@ -67,20 +73,20 @@ public class DecoderStepBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     String[] v = variant.split("/");
-    DataType dtype = BenchDevice.dtype(v[0]);
+    WeightFormat weights = BenchDevice.weights(v[0]);
     int batch = Integer.parseInt(v[1]);
     position = Integer.parseInt(v[2]);
     manager = NDManager.newBaseManager(BenchDevice.get());
     ParlerConfig config = MiniModel.config();
     try (TensorSource source = MiniModel.weights()) {
       DecoderConfig dc = ParlerDecoder.detectLayout(source, "decoder.", config.decoder());
-      decoder = ParlerDecoder.load(new WeightReader(source, manager, dtype), "decoder.", dc);
+      decoder = ParlerDecoder.load(new WeightReader(source, manager, weights), "decoder.", dc);
     }
     int s = MiniModel.DESCRIPTION_TOKENS;
     long h = decoder.config().hiddenSize();
     NDArray states;
     try (NDArray f32 = manager.randomNormal(new Shape(batch, s, h))) {
-      states = f32.toType(dtype, true);
+      states = f32.toType(weights.activations(), true);
     }
     long[][] descriptionMask = new long[batch][s];
     for (long[] row : descriptionMask) {

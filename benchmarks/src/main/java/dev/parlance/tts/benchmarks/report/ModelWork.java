@@ -1,7 +1,9 @@
 package dev.parlance.tts.benchmarks.report;
 
+import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.benchmarks.model.DacDecodeBenchmark;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import java.util.Locale;
 
 /**
@@ -16,21 +18,21 @@ final class ModelWork {
   private ModelWork() {}
 
   /**
-   * Decoder step: weights read once per step whatever the batch (4H² self-attention, 2H² cross q/o,
-   * 2HF FFN per layer; K·V·H heads; embedding rows are negligible), plus each row's self K/V up to
-   * the position and cross K/V over the description.
+   * Decoder step: weights read once per step whatever the batch, at their format's bytes (4H²
+   * self-attention, 2H² cross q/o, 2HF FFN per layer; K·V·H heads; embedding rows are negligible),
+   * plus each row's self K/V up to the position and cross K/V over the description.
    */
   static Workloads.Line decoderStep(RatioReport.Result r, Floors f) {
     String[] v = r.param("variant").split("/");
-    String dtype = v[0];
+    WeightFormat weights = BenchDevice.weights(v[0]);
     int batch = Integer.parseInt(v[1]);
     long position = Long.parseLong(v[2]);
     long h = S.hidden();
     long weightParams =
         S.layers() * (6 * h * h + 2 * h * S.ffn()) + (long) S.codebooks() * S.decoderVocab() * h;
-    double bytesPer = Workloads.bytesPer(dtype);
     double kv = 2.0 * S.layers() * batch * h * (position + 1 + DESCRIPTION_TOKENS);
-    double bytes = (weightParams + kv) * bytesPer;
+    double bytes =
+        weightParams * weights.bytesPerWeight() + kv * weights.activations().getNumOfBytes();
     double flops = 2.0 * batch * weightParams + 2.0 * kv; // q·k and p·v: 2 FLOPs per cached value
     double memory = bytes / f.bandwidth();
     double compute = flops / f.gemmRate("float32");

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.benchmarks.checkpoint.RandomCheckpoint;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.engine.ProcessMemory;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.decoder.KvCache;
@@ -62,7 +62,7 @@ class FullSizeSmokeTest {
           Files.size(dir.resolve("model.safetensors")) / 1e9, ms(t0));
 
       long start = System.nanoTime();
-      DtypePolicy fp32 = new DtypePolicy(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32);
+      DtypePolicy fp32 = DtypePolicy.of(WeightFormat.FLOAT32);
       try (ParlerModel model = ParlerModel.load(dir, Device.cpu(), fp32)) {
         report(
             "load: %d ms, resident %s, peak resident %s",

@@ -3,6 +3,10 @@ package dev.parlance.tts.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.parlance.tts.core.kernel.DenseProjection;
+import dev.parlance.tts.core.kernel.PackedKernels;
+import dev.parlance.tts.core.kernel.Projection;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -12,7 +16,8 @@ import java.util.Set;
 /**
  * Reads model weights with checks: every tensor must exist, hold floats and have the shape the
  * config implies. Tensors come back as float32 on {@code manager}'s device so load-time folding
- * (fusing, scaling) happens in full precision; {@link #toCompute} then converts once.
+ * (fusing, scaling) happens in full precision; {@link #toCompute} then converts once, and {@link
+ * #projection} turns a weight matrix into the configured {@link WeightFormat}.
  */
 public final class WeightReader {
   private static final Set<TensorType> FLOAT_TYPES =
@@ -21,11 +26,17 @@ public final class WeightReader {
   private final TensorSource source;
   private final NDManager manager;
   private final DataType computeType;
+  private final WeightFormat weights;
+  private PackedKernels kernels; // loaded on the first packed weight
 
-  public WeightReader(TensorSource source, NDManager manager, DataType computeType) {
+  /**
+   * @param weights the format of weight matrices; vectors and tables get its activation dtype
+   */
+  public WeightReader(TensorSource source, NDManager manager, WeightFormat weights) {
     this.source = source;
     this.manager = manager;
-    this.computeType = computeType;
+    this.weights = weights;
+    this.computeType = weights.activations();
   }
 
   public TensorSource source() {
@@ -89,6 +100,22 @@ public final class WeightReader {
     NDArray c = a.toType(computeType, false);
     a.close();
     return c;
+  }
+
+  /**
+   * A weight matrix (out, in) in float32, as a projection in the configured format. Closes {@code
+   * weight} when it is converted or packed.
+   */
+  public Projection projection(NDArray weight) {
+    if (!weights.packed()) {
+      return new DenseProjection(toCompute(weight));
+    }
+    if (kernels == null) {
+      kernels = PackedKernels.load(manager);
+    }
+    try (weight) {
+      return kernels.pack(weight, weights);
+    }
   }
 
   /** Checks a tensor's presence, dtype and shape without reading it. */

@@ -109,7 +109,7 @@ public final class ParlerModel implements AutoCloseable {
       verifyNames(source, config, dc, t5);
       tokenizers = ParlerTokenizers.load(dir, descriptionTokenizer);
       T5Encoder textEncoder = T5Encoder.load(source, TEXT, t5, manager, dtypes.textEncoder());
-      WeightReader r = new WeightReader(source, manager, dtypes.decoder());
+      WeightReader r = new WeightReader(source, manager, dtypes.decoderWeights());
       long h = dc.hiddenSize();
       NDArray prompts = r.compute("embed_prompts.weight", config.promptVocabSize(), h);
       NDArray projW = null;

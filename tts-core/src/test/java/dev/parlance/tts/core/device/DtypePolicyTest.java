@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import org.junit.jupiter.api.Test;
 
 class DtypePolicyTest {
@@ -24,32 +25,44 @@ class DtypePolicyTest {
 
   @Test
   void autoIsFloat32OnCpu() {
-    assertEquals(DataType.FLOAT32, resolve("auto", Device.cpu(), NO_GPU).decoder());
+    assertEquals(WeightFormat.FLOAT32, resolve("auto", Device.cpu(), NO_GPU).decoderWeights());
+    assertEquals(WeightFormat.FLOAT32, resolve(null, Device.cpu(), NO_GPU).decoderWeights());
     assertEquals(DataType.FLOAT32, resolve(null, Device.cpu(), NO_GPU).decoder());
   }
 
   @Test
   void autoOnGpuIsBf16WhereSupportedElseFp16() {
-    assertEquals(DataType.BFLOAT16, resolve("auto", Device.gpu(0), HOPPER).decoder());
-    assertEquals(DataType.FLOAT16, resolve("auto", Device.gpu(0), TURING).decoder());
+    assertEquals(WeightFormat.BFLOAT16, resolve("auto", Device.gpu(0), HOPPER).decoderWeights());
+    assertEquals(WeightFormat.FLOAT16, resolve("auto", Device.gpu(0), TURING).decoderWeights());
     GpuProbe unknown = new DeviceSelectorTest.StubProbe(1, -1);
-    assertEquals(DataType.FLOAT16, resolve("auto", Device.gpu(0), unknown).decoder());
+    assertEquals(WeightFormat.FLOAT16, resolve("auto", Device.gpu(0), unknown).decoderWeights());
   }
 
   @Test
   void explicitSettingsOverride() {
-    assertEquals(DataType.FLOAT32, resolve("float32", Device.gpu(0), HOPPER).decoder());
-    assertEquals(DataType.FLOAT16, resolve("float16", Device.gpu(0), HOPPER).decoder());
-    assertEquals(DataType.FLOAT16, resolve("Float16", Device.cpu(), NO_GPU).decoder());
-    assertEquals(DataType.BFLOAT16, resolve("bfloat16", Device.gpu(0), HOPPER).decoder());
+    assertEquals(WeightFormat.FLOAT32, resolve("float32", Device.gpu(0), HOPPER).decoderWeights());
+    assertEquals(WeightFormat.FLOAT16, resolve("float16", Device.gpu(0), HOPPER).decoderWeights());
+    assertEquals(WeightFormat.FLOAT16, resolve("Float16", Device.cpu(), NO_GPU).decoderWeights());
+    assertEquals(
+        WeightFormat.BFLOAT16, resolve("bfloat16", Device.gpu(0), HOPPER).decoderWeights());
+    assertEquals(WeightFormat.BFLOAT16, resolve("bfloat16", Device.cpu(), NO_GPU).decoderWeights());
+    assertEquals(WeightFormat.INT8, resolve("int8", Device.cpu(), NO_GPU).decoderWeights());
   }
 
   @Test
-  void bf16OnCpuIsRejectedWithTheReason() {
+  void packedFormatsKeepFloat32ActivationsHalfKeepsHalf() {
+    // DJL cannot hold bf16 arrays: only the packed weights are bf16/int8, never the activations
+    assertEquals(DataType.FLOAT32, resolve("bfloat16", Device.gpu(0), HOPPER).decoder());
+    assertEquals(DataType.FLOAT32, resolve("int8", Device.cpu(), NO_GPU).decoder());
+    assertEquals(DataType.FLOAT16, resolve("float16", Device.cpu(), NO_GPU).decoder());
+  }
+
+  @Test
+  void int8OnGpuIsRejectedWithTheReason() {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> DtypePolicy.resolve("bfloat16", Device.cpu(), NO_GPU));
+            () -> DtypePolicy.resolve("int8", Device.gpu(0), HOPPER));
     assertTrue(e.getMessage().startsWith("dtype:"), e.getMessage());
     assertTrue(e.getMessage().contains("CPU"), e.getMessage());
   }

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 import dev.parlance.tts.core.testing.Fixtures;
@@ -98,11 +98,7 @@ class ParlerGoldenTest {
       OPEN.add(manager);
       golden = new GoldenData(Fixtures.goldenTensors(dir), manager);
       OPEN.add(golden);
-      model =
-          ParlerModel.load(
-              dir,
-              Device.cpu(),
-              new DtypePolicy(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32));
+      model = ParlerModel.load(dir, Device.cpu(), DtypePolicy.of(WeightFormat.FLOAT32));
       OPEN.add(model);
       decoder = model.decoder();
     }

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import dev.parlance.tts.core.checkpoint.CheckpointException;
 import dev.parlance.tts.core.checkpoint.SafetensorsFile;
 import dev.parlance.tts.core.checkpoint.SafetensorsWriter;
 import dev.parlance.tts.core.checkpoint.TensorInfo;
 import dev.parlance.tts.core.device.DtypePolicy;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading fails clearly, naming the tensors, on every kind of broken checkpoint. */
 class ParlerModelLoadTest {
   private static final Path SOURCE = Fixtures.checkpoint("tiny-mini-v1-arch");
-  private static final DtypePolicy FP32 =
-      new DtypePolicy(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32);
+  private static final DtypePolicy FP32 = DtypePolicy.of(WeightFormat.FLOAT32);
   private static final String FC1 = "decoder.model.decoder.layers.0.fc1.weight";
 
   @TempDir Path dir;

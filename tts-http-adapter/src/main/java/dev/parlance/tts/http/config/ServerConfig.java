@@ -144,9 +144,9 @@ public record ServerConfig(
           Env.DEVICE, "must be auto, cpu, cuda or cuda:N, got '" + device + "'");
     }
     String dtype = r.string(Env.DTYPE, "auto");
-    if (!dtype.matches("auto|float32|float16|bfloat16")) {
+    if (!dtype.matches("auto|float32|float16|bfloat16|int8")) {
       throw new ConfigException(
-          Env.DTYPE, "must be auto, float32, float16 or bfloat16, got '" + dtype + "'");
+          Env.DTYPE, "must be auto, float32, float16, bfloat16 or int8, got '" + dtype + "'");
     }
     Map<String, String> options = r.keyValues(Env.ENGINE_OPTIONS);
     String host = r.string(Env.HOST, "0.0.0.0");

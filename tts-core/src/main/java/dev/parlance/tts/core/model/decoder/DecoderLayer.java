@@ -6,9 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import dev.parlance.tts.core.checkpoint.WeightReader;
+import dev.parlance.tts.core.kernel.Projection;
 
 /**
  * One pre-LayerNorm decoder layer: causal self-attention over the KV cache, cross-attention over
@@ -23,35 +23,35 @@ final class DecoderLayer {
   private final Shape normShape;
   private final NDArray selfNormWeight; // (H)
   private final NDArray selfNormBias;
-  private final NDArray qkvWeight; // (H + 2 * kv * d_h, H), q rows pre-scaled
-  private final NDArray selfOutWeight; // (H, H)
+  private final Projection qkv; // (H + 2 * kv * d_h, H), q rows pre-scaled
+  private final Projection selfOut; // (H, H)
   private final NDArray crossNormWeight;
   private final NDArray crossNormBias;
-  private final NDArray crossQueryWeight; // (H, H), pre-scaled
-  private final NDArray crossKvWeight; // (2 * kv_cross * d_h, H)
-  private final NDArray crossOutWeight; // (H, H)
+  private final Projection crossQuery; // (H, H), pre-scaled
+  private final Projection crossKv; // (2 * kv_cross * d_h, H)
+  private final Projection crossOut; // (H, H)
   private final NDArray ffnNormWeight;
   private final NDArray ffnNormBias;
-  private final NDArray fc1Weight; // (F, H)
-  private final NDArray fc2Weight; // (H, F)
+  private final Projection fc1; // (F, H)
+  private final Projection fc2; // (H, F)
   private final NDArray rotateHalf; // (d_h, d_h) or null
 
-  private DecoderLayer(DecoderConfig config, NDArray[] w, NDArray rotateHalf) {
+  private DecoderLayer(DecoderConfig config, NDArray[] norms, Projection[] p, NDArray rotateHalf) {
     this.config = config;
     this.normShape = new Shape(config.hiddenSize());
-    this.selfNormWeight = w[0];
-    this.selfNormBias = w[1];
-    this.qkvWeight = w[2];
-    this.selfOutWeight = w[3];
-    this.crossNormWeight = w[4];
-    this.crossNormBias = w[5];
-    this.crossQueryWeight = w[6];
-    this.crossKvWeight = w[7];
-    this.crossOutWeight = w[8];
-    this.ffnNormWeight = w[9];
-    this.ffnNormBias = w[10];
-    this.fc1Weight = w[11];
-    this.fc2Weight = w[12];
+    this.selfNormWeight = norms[0];
+    this.selfNormBias = norms[1];
+    this.crossNormWeight = norms[2];
+    this.crossNormBias = norms[3];
+    this.ffnNormWeight = norms[4];
+    this.ffnNormBias = norms[5];
+    this.qkv = p[0];
+    this.selfOut = p[1];
+    this.crossQuery = p[2];
+    this.crossKv = p[3];
+    this.crossOut = p[4];
+    this.fc1 = p[5];
+    this.fc2 = p[6];
     this.rotateHalf = rotateHalf;
   }
 
@@ -82,30 +82,31 @@ final class DecoderLayer {
     long kv = (long) c.numKeyValueHeads() * c.headDim();
     long kvx = (long) c.numCrossKeyValueHeads() * c.headDim();
     float scale = (float) Math.pow(c.headDim(), -0.5);
-    NDArray[] w = new NDArray[13];
-    w[0] = r.compute(p + "self_attn_layer_norm.weight", h);
-    w[1] = r.compute(p + "self_attn_layer_norm.bias", h);
-    w[2] =
-        fuse(
-            r,
-            scaled(r.float32(p + "self_attn.q_proj.weight", h, h), scale),
-            r.float32(p + "self_attn.k_proj.weight", kv, h),
-            r.float32(p + "self_attn.v_proj.weight", kv, h));
-    w[3] = r.compute(p + "self_attn.out_proj.weight", h, h);
-    w[4] = r.compute(p + "encoder_attn_layer_norm.weight", h);
-    w[5] = r.compute(p + "encoder_attn_layer_norm.bias", h);
-    w[6] = r.toCompute(scaled(r.float32(p + "encoder_attn.q_proj.weight", h, h), scale));
-    w[7] =
-        fuse(
-            r,
-            r.float32(p + "encoder_attn.k_proj.weight", kvx, h),
-            r.float32(p + "encoder_attn.v_proj.weight", kvx, h));
-    w[8] = r.compute(p + "encoder_attn.out_proj.weight", h, h);
-    w[9] = r.compute(p + "final_layer_norm.weight", h);
-    w[10] = r.compute(p + "final_layer_norm.bias", h);
-    w[11] = r.compute(p + "fc1.weight", c.ffnDim(), h);
-    w[12] = r.compute(p + "fc2.weight", h, c.ffnDim());
-    return new DecoderLayer(c, w, rotateHalf);
+    NDArray[] norms = {
+      r.compute(p + "self_attn_layer_norm.weight", h),
+      r.compute(p + "self_attn_layer_norm.bias", h),
+      r.compute(p + "encoder_attn_layer_norm.weight", h),
+      r.compute(p + "encoder_attn_layer_norm.bias", h),
+      r.compute(p + "final_layer_norm.weight", h),
+      r.compute(p + "final_layer_norm.bias", h)
+    };
+    Projection[] projections = {
+      r.projection(
+          fuse(
+              scaled(r.float32(p + "self_attn.q_proj.weight", h, h), scale),
+              r.float32(p + "self_attn.k_proj.weight", kv, h),
+              r.float32(p + "self_attn.v_proj.weight", kv, h))),
+      r.projection(r.float32(p + "self_attn.out_proj.weight", h, h)),
+      r.projection(scaled(r.float32(p + "encoder_attn.q_proj.weight", h, h), scale)),
+      r.projection(
+          fuse(
+              r.float32(p + "encoder_attn.k_proj.weight", kvx, h),
+              r.float32(p + "encoder_attn.v_proj.weight", kvx, h))),
+      r.projection(r.float32(p + "encoder_attn.out_proj.weight", h, h)),
+      r.projection(r.float32(p + "fc1.weight", c.ffnDim(), h)),
+      r.projection(r.float32(p + "fc2.weight", h, c.ffnDim()))
+    };
+    return new DecoderLayer(c, norms, projections, rotateHalf);
   }
 
   private static NDArray scaled(NDArray a, float scale) {
@@ -114,7 +115,7 @@ final class DecoderLayer {
     return s;
   }
 
-  private static NDArray fuse(WeightReader r, NDArray... parts) {
+  private static NDArray fuse(NDArray... parts) {
     NDArray fused = parts[0].concat(parts[1], 0);
     for (int i = 2; i < parts.length; i++) {
       NDArray next = fused.concat(parts[i], 0);
@@ -124,7 +125,7 @@ final class DecoderLayer {
     for (NDArray part : parts) {
       part.close();
     }
-    return r.toCompute(fused);
+    return fused;
   }
 
   /**
@@ -136,7 +137,7 @@ final class DecoderLayer {
     long s = encoderStates.getShape().get(1);
     int kvx = config.numCrossKeyValueHeads();
     int dh = config.headDim();
-    NDList kv = linear(encoderStates, crossKvWeight).split(2, 2); // (B,S,kvx*dh) x2
+    NDList kv = crossKv.apply(encoderStates).split(2, 2); // (B,S,kvx*dh) x2
     // reshape after the transpose makes them contiguous, so every step's matmul reads them in place
     cache.crossKeysT[layer] =
         kv.get(0)
@@ -171,12 +172,12 @@ final class DecoderLayer {
     int h = config.hiddenSize();
     int kvHeads = config.numKeyValueHeads();
     int dh = config.headDim();
-    NDList qkv =
-        linear(norm(x, selfNormWeight, selfNormBias), qkvWeight)
+    NDList qkvParts =
+        qkv.apply(norm(x, selfNormWeight, selfNormBias))
             .split(new long[] {h, h + (long) kvHeads * dh}, 2);
-    NDArray q = qkv.get(0);
-    NDArray k = qkv.get(1);
-    NDArray v = qkv.get(2);
+    NDArray q = qkvParts.get(0);
+    NDArray k = qkvParts.get(1);
+    NDArray v = qkvParts.get(2);
     if (shared.ropeCos() != null) {
       q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
       k = rope(k.reshape(b, m, kvHeads, dh), shared);
@@ -194,9 +195,9 @@ final class DecoderLayer {
       }
       context = NDArrays.concat(out, 0);
     }
-    x = x.add(linear(context, selfOutWeight));
+    x = x.add(selfOut.apply(context));
 
-    q = linear(norm(x, crossNormWeight, crossNormBias), crossQueryWeight);
+    q = crossQuery.apply(norm(x, crossNormWeight, crossNormBias));
     if (shared.ropeCos() != null) { // the reference rotates cross-attention queries too
       q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
     }
@@ -210,10 +211,10 @@ final class DecoderLayer {
       }
       context = NDArrays.concat(out, 0);
     }
-    x = x.add(linear(context, crossOutWeight));
+    x = x.add(crossOut.apply(context));
 
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
-    return x.add(linear(activation(linear(a, fc1Weight)), fc2Weight));
+    return x.add(fc2.apply(activation(fc1.apply(a))));
   }
 
   /**
@@ -316,9 +317,5 @@ final class DecoderLayer {
   private static NDArray geluTanh(NDArray x) {
     NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
     return x.mul(0.5f).mul(inner.tanh().add(1f));
-  }
-
-  static NDArray linear(NDArray x, NDArray weight) {
-    return Linear.linear(x, weight).singletonOrThrow();
   }
 }

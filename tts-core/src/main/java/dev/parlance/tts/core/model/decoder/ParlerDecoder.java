@@ -13,6 +13,7 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.parlance.tts.core.checkpoint.CheckpointException;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.WeightReader;
+import dev.parlance.tts.core.kernel.Projection;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +39,7 @@ public final class ParlerDecoder {
   private final DecoderLayer[] layers;
   private final NDArray finalNormWeight;
   private final NDArray finalNormBias;
-  private final NDArray heads; // (K*V, H)
+  private final Projection heads; // (K*V, H)
   private final float maskValue;
 
   private ParlerDecoder(
@@ -51,7 +52,7 @@ public final class ParlerDecoder {
       DecoderLayer[] layers,
       NDArray finalNormWeight,
       NDArray finalNormBias,
-      NDArray heads) {
+      Projection heads) {
     this.config = config;
     this.dtype = dtype;
     this.embeddings = embeddings;
@@ -67,14 +68,11 @@ public final class ParlerDecoder {
 
   /**
    * The additive mask value: finfo(float32).min as the reference uses in fp32, so fully masked rows
-   * (left-padded prompt positions) stay finite. Half types get a value whose sum with any score
+   * (left-padded prompt positions) stay finite. float16 gets a value whose sum with any score
    * cannot overflow to -inf (which would turn such rows into NaN and poison the cache).
    */
   private static float maskValue(DataType dtype) {
-    if (dtype == DataType.FLOAT16) {
-      return -30_000f;
-    }
-    return dtype == DataType.BFLOAT16 ? -1e30f : -Float.MAX_VALUE;
+    return dtype == DataType.FLOAT16 ? -30_000f : -Float.MAX_VALUE;
   }
 
   /** Every tensor name the decoder reads (the sinusoid table is optional and not listed). */
@@ -201,13 +199,13 @@ public final class ParlerDecoder {
     }
     NDArray heads;
     if (c.fusedLmHeads()) {
-      heads = r.compute(prefix + "lm_heads.weight", (long) k * c.vocabSize(), h);
+      heads = r.float32(prefix + "lm_heads.weight", (long) k * c.vocabSize(), h);
     } else {
       NDArray[] parts = new NDArray[k];
       for (int i = 0; i < k; i++) {
         parts[i] = r.float32(prefix + "lm_heads." + i + ".weight", c.vocabSize(), h);
       }
-      heads = r.toCompute(concatAndClose(parts));
+      heads = concatAndClose(parts);
     }
     return new ParlerDecoder(
         c,
@@ -219,7 +217,7 @@ public final class ParlerDecoder {
         layers,
         r.compute(p + "layer_norm.weight", h),
         r.compute(p + "layer_norm.bias", h),
-        heads);
+        r.projection(heads));
   }
 
   private static NDArray concatAndClose(NDArray[] parts) {
@@ -354,7 +352,7 @@ public final class ParlerDecoder {
                 finalNormBias,
                 DecoderConfig.LAYER_NORM_EPS)
             .singletonOrThrow();
-    return DecoderLayer.linear(normed, heads);
+    return heads.apply(normed);
   }
 
   /** Sum of the K codebook embeddings of ids (B, m, K) flattened: (B, m, H). */

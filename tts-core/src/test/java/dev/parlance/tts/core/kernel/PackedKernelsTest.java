@@ -1,0 +1,83 @@
+package dev.parlance.tts.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class PackedKernelsTest {
+
+  /**
+   * Error of one product relative to the output's scale: bf16 keeps 8 significant bits of weights
+   * and activations (~2^-9 each), int8 7 bits of weights plus bf16 activations.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = WeightFormat.class,
+      names = {"BFLOAT16", "INT8"})
+  void packedProductsMatchFloat32WithinTheirPrecision(WeightFormat format) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(7);
+      NDArray w = m.randomNormal(new Shape(96, 64));
+      NDArray x = m.randomNormal(new Shape(3, 2, 64)); // (B, m, in): batched rows and positions
+      Projection p = PackedKernels.load(m).pack(w, format);
+      NDArray exact = new DenseProjection(w).apply(x);
+      NDArray y = p.apply(x);
+
+      assertEquals(new Shape(3, 2, 96), y.getShape());
+      assertEquals(DataType.FLOAT32, y.getDataType());
+      float scale = exact.abs().max().getFloat();
+      float err = exact.sub(y).abs().max().getFloat() / scale;
+      float bound = format == WeightFormat.BFLOAT16 ? 0.01f : 0.03f;
+      assertTrue(err < bound, format + " relative error " + err);
+      assertTrue(err > 0, "a packed product that is exact was not packed");
+    }
+  }
+
+  @Test
+  void int8RowScalesRecoverEachRowsRange() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      // rows of very different magnitude: one shared scale would flush the small row to zero
+      float[] w = new float[2 * 16];
+      float[] x = new float[16];
+      for (int i = 0; i < 16; i++) {
+        w[i] = 1000f * (i - 8);
+        w[16 + i] = 0.001f * (i - 8);
+        x[i] = i == 15 ? 2 : 1;
+      }
+      NDArray weight = m.create(w, new Shape(2, 16));
+      float[] y =
+          PackedKernels.load(m)
+              .pack(weight, WeightFormat.INT8)
+              .apply(m.create(x, new Shape(1, 16)))
+              .toFloatArray();
+      // exact: 1000 * (sum(i - 8) + 7) and 0.001 * the same; int8 rounding costs ~1% here
+      assertEquals(-1000f, y[0], 1000f * 0.02f);
+      assertEquals(-0.001f, y[1], 0.001f * 0.02f);
+    }
+  }
+
+  @Test
+  void packReportsTheBytesAProductReads() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray w = m.ones(new Shape(16, 32));
+      PackedKernels kernels = PackedKernels.load(m);
+      assertEquals(16 * 32 * 2, kernels.pack(w, WeightFormat.BFLOAT16).bytes());
+      assertEquals(16 * 32 + 16 * 6, kernels.pack(w, WeightFormat.INT8).bytes());
+      assertEquals(16 * 32 * 4, new DenseProjection(w).bytes());
+      assertThrows(IllegalArgumentException.class, () -> kernels.pack(w, WeightFormat.FLOAT16));
+      IllegalArgumentException unaligned =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> kernels.pack(m.ones(new Shape(16, 24)), WeightFormat.INT8));
+      assertTrue(unaligned.getMessage().contains("divisible by 16"), unaligned.getMessage());
+    }
+  }
+}
