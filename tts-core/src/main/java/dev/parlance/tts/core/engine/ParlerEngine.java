@@ -195,6 +195,7 @@ public final class ParlerEngine implements TtsEngine {
         .queueDepth(admission::queueDepth)
         .inFlight(admission::inFlight)
         .activeRows(() -> scheduler.activeRows())
+        .batchMemory(() -> scheduler.activeBytes(), () -> scheduler.memoryBudget())
         .cache("phrase", phrases::stats)
         .cache("description", descriptions::stats)
         .build();

@@ -147,6 +147,7 @@ class ParlerEngineMemoryTest {
     try (ParlerEngine engine = engine(free)) {
       engine.metrics().bindTo(registry);
       assertEquals(budget, engine.batchMemoryBudget());
+      assertEquals(budget, registry.get("tts.batch.memory.budget").gauge().value());
       List<float[]> alone = new ArrayList<>();
       for (TtsRequest r : requests) {
         alone.add(engine.synthesize(r).samples());
@@ -180,6 +181,7 @@ class ParlerEngineMemoryTest {
       }
       assertEquals(2.0, registry.get("tts.batch.size").summary().max(), "two rows, never three");
       assertEquals(0, engine.inFlight());
+      assertEquals(0, registry.get("tts.batch.memory").gauge().value(), "rows gave it back");
 
       // A request whose row alone exceeds the budget is a bad request, not an overload.
       assertTrue(tooLongRow > budget, "a full-length row over a long description is larger");
