@@ -9,6 +9,9 @@ package dev.parlance.tts.spi;
  * @param gpuAvailable a CUDA device is usable by this process
  * @param warm start-up warm-up finished, so latency is what it will be
  * @param detail a short human-readable note, e.g. why the engine is not ready
+ * @param memoryFreeBytes free memory of {@code device} (GPU memory on a GPU, available physical
+ *     memory on the CPU); -1 when unknown
+ * @param memoryTotalBytes capacity of {@code device}'s memory; -1 when unknown
  */
 public record EngineHealth(
     boolean modelLoaded,
@@ -16,7 +19,20 @@ public record EngineHealth(
     boolean memoryAvailable,
     boolean gpuAvailable,
     boolean warm,
-    String detail) {
+    String detail,
+    long memoryFreeBytes,
+    long memoryTotalBytes) {
+
+  /** A snapshot without device memory figures (both -1). */
+  public EngineHealth(
+      boolean modelLoaded,
+      String device,
+      boolean memoryAvailable,
+      boolean gpuAvailable,
+      boolean warm,
+      String detail) {
+    this(modelLoaded, device, memoryAvailable, gpuAvailable, warm, detail, -1, -1);
+  }
 
   /** Whether the engine should receive traffic now. */
   public boolean ready() {

@@ -77,5 +77,12 @@ class AudioTest {
     assertEquals(false, new EngineHealth(true, "cpu", true, false, false, "warming").ready());
     assertEquals(false, new EngineHealth(false, "cpu", true, false, true, "loading").ready());
     assertEquals(false, new EngineHealth(true, "cpu", false, false, true, "low memory").ready());
+    EngineHealth withoutFigures = new EngineHealth(true, "cpu", true, false, true, "ok");
+    assertEquals(-1, withoutFigures.memoryFreeBytes());
+    assertEquals(-1, withoutFigures.memoryTotalBytes());
+    EngineHealth gpu =
+        new EngineHealth(true, "cuda:0", true, true, true, "ready", 3L << 30, 8L << 30);
+    assertEquals(3L << 30, gpu.memoryFreeBytes());
+    assertEquals(8L << 30, gpu.memoryTotalBytes());
   }
 }

@@ -1,8 +1,10 @@
 package dev.parlance.tts.core.device;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.util.cuda.CudaUtils;
+import java.lang.management.MemoryUsage;
 
 /**
  * {@link GpuProbe} over DJL: a GPU is usable only when the loaded libtorch is a CUDA build and the
@@ -23,6 +25,20 @@ final class DjlGpuProbe implements GpuProbe {
       return parseCapability(CudaUtils.getComputeCapability(gpu));
     } catch (RuntimeException e) {
       return -1;
+    }
+  }
+
+  /** On a GPU, {@code cudaMemGetInfo} through DJL: memory other processes hold is not free. */
+  @Override
+  public DeviceMemory memory(Device device) {
+    if (!device.isGpu()) {
+      return DeviceMemory.host();
+    }
+    try {
+      MemoryUsage usage = CudaUtils.getGpuMemory(device); // used = total - free, max = total
+      return new DeviceMemory(usage.getMax() - usage.getUsed(), usage.getMax());
+    } catch (RuntimeException | LinkageError e) {
+      return DeviceMemory.UNKNOWN;
     }
   }
 

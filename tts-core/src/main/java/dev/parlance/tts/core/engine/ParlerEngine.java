@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.parlance.tts.core.cache.DescriptionCache;
 import dev.parlance.tts.core.cache.PhraseCache;
 import dev.parlance.tts.core.cache.PhraseKey;
+import dev.parlance.tts.core.device.DeviceMemory;
 import dev.parlance.tts.core.device.DeviceSelector;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
@@ -13,6 +14,7 @@ import dev.parlance.tts.core.metrics.RequestObserver;
 import dev.parlance.tts.core.metrics.RuntimeListener;
 import dev.parlance.tts.core.metrics.TtsMetrics;
 import dev.parlance.tts.core.model.ParlerModel;
+import dev.parlance.tts.core.model.decoder.RowMemory;
 import dev.parlance.tts.core.runtime.AdmissionController;
 import dev.parlance.tts.core.runtime.BatchScheduler;
 import dev.parlance.tts.core.runtime.ChunkedAudioStream;
@@ -62,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class ParlerEngine implements TtsEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ParlerEngine.class);
   private static final long MIN_FREE_HEAP = 32L << 20;
+  // Below this much free GPU memory the engine reports not ready (allocations are about to fail).
+  private static final long MIN_FREE_GPU = 256L << 20;
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final ModelSource source;
@@ -82,7 +86,12 @@ public final class ParlerEngine implements TtsEngine {
   private final ThreadPoolExecutor cacheWriter;
   private volatile boolean closed;
 
-  ParlerEngine(ModelSource source, ParlerModel model, RuntimeConfig runtime, int chunkFrames) {
+  ParlerEngine(
+      ModelSource source,
+      ParlerModel model,
+      RuntimeConfig runtime,
+      int chunkFrames,
+      GpuProbe probe) {
     this.source = source;
     this.model = model;
     this.runtime = runtime;
@@ -105,7 +114,12 @@ public final class ParlerEngine implements TtsEngine {
     this.metrics = micrometerPresent() ? newMetrics() : null;
     this.listener = metrics != null ? metrics : RuntimeListener.NONE;
     this.scheduler =
-        new BatchScheduler<>(stepper, runtime.maxBatchSize(), listener, "parler-decoder");
+        new BatchScheduler<>(
+            stepper,
+            runtime.maxBatchSize(),
+            batchMemoryBudget(model, runtime, probe),
+            listener,
+            "parler-decoder");
     // A cache write that cannot keep up is dropped: it is only a cache.
     this.cacheWriter =
         new ThreadPoolExecutor(
@@ -130,7 +144,50 @@ public final class ParlerEngine implements TtsEngine {
             true,
             runtime.maxTextChars(),
             Duration.ofMillis(Math.round(frames * 1000.0 / model.dac().config().frameRate())));
-    health.modelLoaded(DeviceSelector.describe(model.device()), model.device().isGpu());
+    Device device = model.device();
+    health.deviceMemory(() -> probe.memory(device), device.isGpu() ? MIN_FREE_GPU : 0);
+    health.modelLoaded(DeviceSelector.describe(device), device.isGpu());
+  }
+
+  /**
+   * The bytes decoder rows may hold together: measured once, with the weights loaded and before any
+   * row runs, because freed rows go back to PyTorch's caching allocator on a GPU (not to the
+   * device's free memory), so later readings would shrink the budget with every burst.
+   *
+   * @throws EngineUnavailableException not even a minimal row fits
+   */
+  private static long batchMemoryBudget(ParlerModel model, RuntimeConfig runtime, GpuProbe probe) {
+    String device = DeviceSelector.describe(model.device());
+    DeviceMemory memory = probe.memory(model.device());
+    if (!memory.known()) {
+      LOG.warn("free memory of {} is unknown: batches are capped by max_batch_size only", device);
+      return Long.MAX_VALUE;
+    }
+    long budget = runtime.batchMemoryBudget(memory.freeBytes());
+    RowMemory rows = model.decoder().rowMemory();
+    if (budget < rows.rowBytes(2, 1)) {
+      throw new EngineUnavailableException(
+          "no memory for decoder rows on "
+              + device
+              + ": "
+              + ProcessMemory.mib(memory.freeBytes())
+              + " free after loading, memory_reserve_bytes keeps "
+              + ProcessMemory.mib(runtime.memoryReserveBytes()));
+    }
+    int fullLength =
+        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions());
+    long fullRow = rows.rowBytes(fullLength, 1);
+    LOG.info(
+        "batch memory budget {} ({} of {} free on {}, less memory_reserve_bytes, times"
+            + " max_batch_memory_fraction {}): {} rows of full length ({} each)",
+        ProcessMemory.mib(budget),
+        ProcessMemory.mib(memory.freeBytes()),
+        ProcessMemory.mib(memory.totalBytes()),
+        device,
+        runtime.maxBatchMemoryFraction(),
+        budget / fullRow,
+        ProcessMemory.mib(fullRow));
+    return budget;
   }
 
   private TtsMetrics newMetrics() {
@@ -138,6 +195,7 @@ public final class ParlerEngine implements TtsEngine {
         .queueDepth(admission::queueDepth)
         .inFlight(admission::inFlight)
         .activeRows(() -> scheduler.activeRows())
+        .batchMemory(() -> scheduler.activeBytes(), () -> scheduler.memoryBudget())
         .cache("phrase", phrases::stats)
         .cache("description", descriptions::stats)
         .build();
@@ -193,7 +251,7 @@ public final class ParlerEngine implements TtsEngine {
         ProcessMemory.mib(ProcessMemory.residentBytes()));
     ParlerEngine engine;
     try {
-      engine = new ParlerEngine(source, model, runtime, chunkFrames);
+      engine = new ParlerEngine(source, model, runtime, chunkFrames, probe);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -308,6 +366,17 @@ public final class ParlerEngine implements TtsEngine {
     return stepper.rowSteps();
   }
 
+  /** The decoder memory a request's row would hold (tests). */
+  long rowBytes(TtsRequest request) {
+    ResolvedVoice voice = voices.resolve(request.voice(), request.sampling());
+    return stepper.rowBytes(job(voice, planner.plan(request.text())));
+  }
+
+  /** Bytes decoder rows may hold together ({@link Long#MAX_VALUE}: unbounded). */
+  long batchMemoryBudget() {
+    return scheduler.memoryBudget();
+  }
+
   /** Requests holding an admission slot now. */
   int inFlight() {
     return admission.inFlight();
@@ -350,13 +419,14 @@ public final class ParlerEngine implements TtsEngine {
         }
       }
       SynthesisJob job = job(voice, chunks);
+      long rowBytes = rowBytes(job);
       Ticket ticket = admission.acquire(request.id(), request.deadline());
       observer.admitted(ticket.queueWait());
       StreamBuffer<float[]> buffer = new StreamBuffer<>();
       buffer.onClose(ticket::cancel);
       RowSink<float[]> sink =
           key == null ? buffer : new CachingSink(buffer, phrases, key, format, cacheWriter);
-      scheduler.submit(job, ticket, sink);
+      scheduler.submit(job, rowBytes, ticket, sink);
       return new ChunkedAudioStream(request, format, buffer, observer, false);
     } catch (TtsException e) {
       observer.failed(e);
@@ -398,6 +468,33 @@ public final class ParlerEngine implements TtsEngine {
           new SynthesisJob.Chunk(prompt, model.fitPositions(settings, prompt.mask()[0].length)));
     }
     return new SynthesisJob(voice.description(), out, chunks.size() > 1);
+  }
+
+  /**
+   * The job's row memory.
+   *
+   * @throws InvalidRequestException ({@code max_duration}) the row could never fit the batch memory
+   *     budget, even alone
+   */
+  private long rowBytes(SynthesisJob job) {
+    long bytes = stepper.rowBytes(job);
+    if (bytes > scheduler.memoryBudget()) {
+      int maxLength = job.chunks().stream().mapToInt(c -> c.settings().maxLength()).max().orElse(0);
+      throw new InvalidRequestException(
+          "max_duration",
+          "decoding up to "
+              + maxLength
+              + " steps needs "
+              + size(bytes)
+              + " of decoder memory, more than this device's batch memory budget of "
+              + size(scheduler.memoryBudget())
+              + "; ask for a shorter max_duration");
+    }
+    return bytes;
+  }
+
+  private static String size(long bytes) {
+    return bytes < 1 << 20 ? bytes + " bytes" : String.format("%.1f MiB", bytes / 1048576.0);
   }
 
   /**

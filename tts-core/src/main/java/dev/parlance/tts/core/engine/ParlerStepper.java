@@ -8,6 +8,7 @@ import dev.parlance.tts.core.generation.GenerationConfig;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.RowMemory;
 import dev.parlance.tts.core.runtime.BatchStepper;
 import dev.parlance.tts.core.runtime.StepResult;
 import dev.parlance.tts.core.text.SpeechStitcher;
@@ -49,6 +50,23 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     this.descriptions = descriptions;
     this.chunkFrames = chunkFrames;
     this.codebooks = model.decoder().config().numCodebooks();
+  }
+
+  /**
+   * Memory the job's row holds at most: its largest chunk's KV cache (prompt plus max_length
+   * positions, cross-attention over the description) and step share, chunks running one after
+   * another. Tokenizes the description; safe on any thread.
+   */
+  long rowBytes(SynthesisJob job) {
+    RowMemory memory = model.decoder().rowMemory();
+    int descriptionTokens =
+        model.tokenizers().encodeDescriptions(List.of(job.description())).length();
+    long max = 0;
+    for (SynthesisJob.Chunk chunk : job.chunks()) {
+      int capacity = chunk.prompt().length() + chunk.settings().maxLength();
+      max = Math.max(max, memory.rowBytes(capacity, descriptionTokens));
+    }
+    return max;
   }
 
   /** Decoder steps taken by rows so far (a batched step over r rows counts r). */

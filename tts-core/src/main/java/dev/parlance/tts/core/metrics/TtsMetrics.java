@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -43,6 +44,8 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
   private final IntSupplier queueDepth;
   private final IntSupplier inFlight;
   private final IntSupplier activeRows;
+  private final LongSupplier batchMemory;
+  private final LongSupplier batchMemoryBudget;
   private final Map<String, Supplier<CacheStats>> caches;
   private volatile Meters meters;
 
@@ -50,6 +53,8 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
     this.queueDepth = b.queueDepth;
     this.inFlight = b.inFlight;
     this.activeRows = b.activeRows;
+    this.batchMemory = b.batchMemory;
+    this.batchMemoryBudget = b.batchMemoryBudget;
     this.caches = Map.copyOf(b.caches);
   }
 
@@ -75,8 +80,23 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
         .description("Rows in the decoder batch now")
         .strongReference(true)
         .register(registry);
+    Gauge.builder("tts.batch.memory", batchMemory, s -> s.getAsLong())
+        .baseUnit("bytes")
+        .description("Estimated memory held by the rows in the decoder batch")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("tts.batch.memory.budget", batchMemoryBudget, TtsMetrics::bytesOrNaN)
+        .baseUnit("bytes")
+        .description("Memory the rows of the decoder batch may hold (NaN: unbounded)")
+        .strongReference(true)
+        .register(registry);
     caches.forEach((name, stats) -> bindCache(registry, name, stats));
     meters = new Meters(registry);
+  }
+
+  private static double bytesOrNaN(LongSupplier bytes) {
+    long b = bytes.getAsLong();
+    return b == Long.MAX_VALUE ? Double.NaN : b;
   }
 
   private static void bindCache(MeterRegistry registry, String name, Supplier<CacheStats> stats) {
@@ -247,6 +267,8 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
     private IntSupplier queueDepth = () -> 0;
     private IntSupplier inFlight = () -> 0;
     private IntSupplier activeRows = () -> 0;
+    private LongSupplier batchMemory = () -> 0;
+    private LongSupplier batchMemoryBudget = () -> Long.MAX_VALUE;
     private final Map<String, Supplier<CacheStats>> caches = new LinkedHashMap<>();
 
     private Builder() {}
@@ -266,6 +288,17 @@ public final class TtsMetrics implements MeterBinder, RuntimeListener {
     /** Source of {@code tts_batch_active_rows}, e.g. {@code scheduler::activeRows}. */
     public Builder activeRows(IntSupplier source) {
       activeRows = Objects.requireNonNull(source);
+      return this;
+    }
+
+    /**
+     * Sources of {@code tts_batch_memory_bytes} and {@code tts_batch_memory_budget_bytes}, e.g.
+     * {@code scheduler::activeBytes, scheduler::memoryBudget}; a budget of {@link Long#MAX_VALUE}
+     * (unbounded) is exported as NaN.
+     */
+    public Builder batchMemory(LongSupplier held, LongSupplier budget) {
+      batchMemory = Objects.requireNonNull(held);
+      batchMemoryBudget = Objects.requireNonNull(budget);
       return this;
     }
 

@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Continuous batching on one thread: while there is work it runs one batched {@link
  * BatchStepper#step} after another; between steps, rows that finished, were cancelled or passed
- * their deadline leave, and waiting jobs join in arrival order up to {@code maxBatchSize}. A long
- * request therefore holds one row, never the whole decoder, and a cancelled one stops within one
- * step.
+ * their deadline leave, and waiting jobs join in arrival order while the batch stays within {@code
+ * maxBatchSize} rows and its rows' memory (as each job declares it on {@link #submit}) within the
+ * memory budget. A long request therefore holds one row, never the whole decoder, and a cancelled
+ * one stops within one step. A job that does not fit yet waits (its ticket's deadline still
+ * applies); the jobs behind it wait too, so a large job is not starved by smaller ones.
  *
  * <p>Every submitted job ends exactly once: its row (if it joined) {@link BatchStepper#leave}s, its
  * {@link Ticket} is closed, releasing the admission slot, and then its sink gets {@link
@@ -36,6 +38,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
 
   private final BatchStepper<J, S, O> stepper;
   private final int maxBatchSize;
+  private final long memoryBudget;
   private final RuntimeListener listener;
   private final Thread thread;
 
@@ -47,47 +50,81 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
   // Owned by the scheduler thread; the volatile copies are for gauges.
   private final List<Row<S, O>> active = new ArrayList<>();
   private volatile int activeCount;
+  private volatile long activeBytes;
   private volatile long stepCount;
+
+  /** Starts the scheduler thread with no memory budget: {@code maxBatchSize} alone caps a batch. */
+  public BatchScheduler(
+      BatchStepper<J, S, O> stepper,
+      int maxBatchSize,
+      RuntimeListener listener,
+      String threadName) {
+    this(stepper, maxBatchSize, Long.MAX_VALUE, listener, threadName);
+  }
 
   /**
    * Starts the scheduler thread.
    *
    * @param stepper the model
    * @param maxBatchSize rows per step, at least 1
+   * @param memoryBudget bytes the rows of a batch may hold together, at least 0 ({@link
+   *     Long#MAX_VALUE}: unbounded)
    * @param listener receives {@link RuntimeListener#batchStep} after every step
    * @param threadName the scheduler thread's name
    */
   public BatchScheduler(
       BatchStepper<J, S, O> stepper,
       int maxBatchSize,
+      long memoryBudget,
       RuntimeListener listener,
       String threadName) {
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
     }
+    if (memoryBudget < 0) {
+      throw new IllegalArgumentException("memoryBudget must be >= 0, got " + memoryBudget);
+    }
     this.stepper = Objects.requireNonNull(stepper, "stepper");
     this.maxBatchSize = maxBatchSize;
+    this.memoryBudget = memoryBudget;
     this.listener = Objects.requireNonNull(listener, "listener");
     this.thread = new Thread(this::run, threadName);
     thread.setDaemon(true);
     thread.start();
   }
 
+  /** {@link #submit(Object, long, Ticket, RowSink)} for a job whose row needs no memory budget. */
+  public void submit(J job, Ticket ticket, RowSink<O> sink) {
+    submit(job, 0, ticket, sink);
+  }
+
   /**
-   * Queues a job; it joins the batch at the next step boundary with room, after every job submitted
-   * before it.
+   * Queues a job; it joins the batch at the next step boundary with room (a free row and {@code
+   * rowBytes} left in the memory budget), after every job submitted before it.
    *
+   * @param rowBytes memory the job's row holds while it runs, at most {@link #memoryBudget()}
    * @param ticket the admission slot; closed by the scheduler when the job ends. Cancelling it
    *     stops the job within one step.
    * @throws EngineUnavailableException the scheduler is closed (the ticket is closed and the sink
    *     is not called)
+   * @throws IllegalArgumentException {@code rowBytes} is negative or exceeds the budget, so the job
+   *     could never join (the ticket is closed and the sink is not called)
    */
-  public void submit(J job, Ticket ticket, RowSink<O> sink) {
+  public void submit(J job, long rowBytes, Ticket ticket, RowSink<O> sink) {
     Pending<J, O> p =
         new Pending<>(
             Objects.requireNonNull(job, "job"),
+            rowBytes,
             Objects.requireNonNull(ticket, "ticket"),
             Objects.requireNonNull(sink, "sink"));
+    if (rowBytes < 0 || rowBytes > memoryBudget) {
+      ticket.close();
+      throw new IllegalArgumentException(
+          "a row of "
+              + rowBytes
+              + " bytes can never fit the batch memory budget of "
+              + memoryBudget);
+    }
     lock.lock();
     try {
       if (!closed) {
@@ -125,6 +162,16 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
   /** The configured batch-size cap. */
   public int maxBatchSize() {
     return maxBatchSize;
+  }
+
+  /** Bytes the rows of a batch may hold together ({@link Long#MAX_VALUE}: unbounded). */
+  public long memoryBudget() {
+    return memoryBudget;
+  }
+
+  /** Bytes the rows in the batch now hold, as their jobs declared them. */
+  public long activeBytes() {
+    return activeBytes;
   }
 
   /**
@@ -188,16 +235,22 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
           end(p.ticket, p.sink, stopError(p.ticket));
         }
         leaveStoppedRows();
+        long used = bytesOf(active);
         lock.lock();
         try {
-          while (active.size() + joining.size() < maxBatchSize && !pending.isEmpty()) {
-            joining.add(pending.pollFirst());
+          while (active.size() + joining.size() < maxBatchSize
+              && !pending.isEmpty()
+              && pending.peekFirst().bytes <= memoryBudget - used) {
+            Pending<J, O> p = pending.pollFirst();
+            used += p.bytes;
+            joining.add(p);
           }
         } finally {
           lock.unlock();
         }
         join(joining);
         activeCount = active.size();
+        activeBytes = bytesOf(active);
         if (!active.isEmpty()) {
           step();
         }
@@ -247,7 +300,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
     }
     for (int i = 0; i < joining.size(); i++) {
       Pending<J, O> p = joining.get(i);
-      active.add(new Row<>(states.get(i), p.ticket, p.sink));
+      active.add(new Row<>(states.get(i), p.bytes, p.ticket, p.sink));
     }
   }
 
@@ -273,6 +326,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
       }
       active.clear();
       activeCount = 0;
+      activeBytes = 0;
       return;
     }
     long nanos = System.nanoTime() - start;
@@ -305,6 +359,15 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
       }
     }
     activeCount = active.size();
+    activeBytes = bytesOf(active);
+  }
+
+  private static long bytesOf(List<? extends Row<?, ?>> rows) {
+    long sum = 0;
+    for (Row<?, ?> row : rows) {
+      sum += row.bytes;
+    }
+    return sum;
   }
 
   private void shutDown() {
@@ -325,6 +388,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
     }
     active.clear();
     activeCount = 0;
+    activeBytes = 0;
     for (Pending<J, O> p : left) {
       end(p.ticket, p.sink, error);
     }
@@ -362,16 +426,18 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
         : new EngineFailureException(message + ": " + cause, cause);
   }
 
-  private record Pending<J, O>(J job, Ticket ticket, RowSink<O> sink) {}
+  private record Pending<J, O>(J job, long bytes, Ticket ticket, RowSink<O> sink) {}
 
   /** Identity-equal on purpose: two rows may hold equal states. */
   private static final class Row<S, O> {
     final S state;
+    final long bytes;
     final Ticket ticket;
     final RowSink<O> sink;
 
-    Row(S state, Ticket ticket, RowSink<O> sink) {
+    Row(S state, long bytes, Ticket ticket, RowSink<O> sink) {
       this.state = state;
+      this.bytes = bytes;
       this.ticket = ticket;
       this.sink = sink;
     }

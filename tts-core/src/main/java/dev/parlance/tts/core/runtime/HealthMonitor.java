@@ -1,5 +1,6 @@
 package dev.parlance.tts.core.runtime;
 
+import dev.parlance.tts.core.device.DeviceMemory;
 import dev.parlance.tts.spi.EngineHealth;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The engine's readiness, for {@code TtsEngine.health()}: the engine reports its life-cycle ({@link
@@ -17,7 +19,8 @@ import java.util.function.LongSupplier;
  * <p>Memory is available when every {@link #addMemoryCheck probe} reports at least its minimum
  * free. The built-in heap probe measures headroom as the maximum heap minus what survived the last
  * collection, so garbage awaiting collection does not make readiness flap. The engine adds probes
- * for what the heap does not show (e.g. free device memory). Thread-safe.
+ * for what the heap does not show: {@link #deviceMemory} reports the device's free and total memory
+ * in every snapshot and can hold readiness to a minimum free (a GPU). Thread-safe.
  */
 public final class HealthMonitor {
   private final List<MemoryCheck> checks = new CopyOnWriteArrayList<>();
@@ -26,6 +29,8 @@ public final class HealthMonitor {
   private volatile String device = "none";
   private volatile boolean gpu;
   private volatile String closingReason;
+  private volatile Supplier<DeviceMemory> deviceMemory = () -> DeviceMemory.UNKNOWN;
+  private volatile long minFreeDeviceBytes;
 
   /**
    * A monitor whose only memory check is JVM heap headroom of at least {@code minFreeHeapBytes}.
@@ -37,6 +42,16 @@ public final class HealthMonitor {
   /** Adds a memory check: {@code freeBytes} must stay at or above {@code minFreeBytes}. */
   public void addMemoryCheck(String name, LongSupplier freeBytes, long minFreeBytes) {
     checks.add(new MemoryCheck(Objects.requireNonNull(name), freeBytes, minFreeBytes));
+  }
+
+  /**
+   * Reads the model device's memory for every snapshot ({@code memoryFreeBytes}, {@code
+   * memoryTotalBytes}); with {@code minFreeBytes} above 0, memory is unavailable while less than
+   * that is free. A reading that fails or is unknown fails no check.
+   */
+  public void deviceMemory(Supplier<DeviceMemory> probe, long minFreeBytes) {
+    this.deviceMemory = Objects.requireNonNull(probe, "probe");
+    this.minFreeDeviceBytes = minFreeBytes;
   }
 
   /** Weights are on {@code device}; {@code gpu} when that is a CUDA device. */
@@ -63,9 +78,14 @@ public final class HealthMonitor {
     for (MemoryCheck c : checks) {
       long free = c.freeBytes.getAsLong();
       if (free < c.minFreeBytes) {
-        lowMemory = c.name + " memory low: " + mib(free) + " MiB free, need " + mib(c.minFreeBytes);
+        lowMemory = lowMemory(c.name, free, c.minFreeBytes);
         break;
       }
+    }
+    DeviceMemory memory = readDeviceMemory();
+    long minFree = minFreeDeviceBytes;
+    if (lowMemory == null && memory.known() && memory.freeBytes() < minFree) {
+      lowMemory = lowMemory(device, memory.freeBytes(), minFree);
     }
     String detail;
     if (closing != null) {
@@ -80,7 +100,26 @@ public final class HealthMonitor {
       detail = "ready";
     }
     return new EngineHealth(
-        loaded && closing == null, device, lowMemory == null, gpu, warm && closing == null, detail);
+        loaded && closing == null,
+        device,
+        lowMemory == null,
+        gpu,
+        warm && closing == null,
+        detail,
+        memory.freeBytes(),
+        memory.totalBytes());
+  }
+
+  private DeviceMemory readDeviceMemory() {
+    try {
+      return deviceMemory.get();
+    } catch (RuntimeException e) {
+      return DeviceMemory.UNKNOWN;
+    }
+  }
+
+  private static String lowMemory(String name, long free, long minFree) {
+    return name + " memory low: " + mib(free) + " MiB free, need " + mib(minFree);
   }
 
   /** Maximum heap minus the heap in use after the last collection (current use where unknown). */

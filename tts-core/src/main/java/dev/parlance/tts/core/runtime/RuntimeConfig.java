@@ -19,6 +19,10 @@ import java.util.function.Function;
  * @param queueCapacity requests allowed to wait for a slot ({@code queue_size}); 0 refuses at once
  * @param maxQueueWait the longest a request waits before it is refused ({@code max_queue_wait_ms})
  * @param maxBatchSize rows in one batched decoder step ({@code max_batch_size})
+ * @param memoryReserveBytes device memory kept free of batch rows ({@code memory_reserve_bytes}):
+ *     headroom for prefills, the encoder, the DAC and allocator slack
+ * @param maxBatchMemoryFraction share of the free device memory, after the reserve, that the rows
+ *     of a batch may hold ({@code max_batch_memory_fraction}), in (0, 1]
  * @param phraseCacheBytes in-memory bound of the finished-audio cache ({@code phrase_cache_bytes});
  *     0 disables it
  * @param descriptionCacheBytes bound of the encoder-output cache ({@code description_cache_bytes});
@@ -35,6 +39,8 @@ public record RuntimeConfig(
     int queueCapacity,
     Duration maxQueueWait,
     int maxBatchSize,
+    long memoryReserveBytes,
+    double maxBatchMemoryFraction,
     long phraseCacheBytes,
     long descriptionCacheBytes,
     Optional<Path> diskCacheDir,
@@ -56,6 +62,12 @@ public record RuntimeConfig(
         "max_queue_wait_ms",
         "must be positive, got " + maxQueueWait.toMillis());
     require(maxBatchSize >= 1, "max_batch_size", "must be >= 1, got " + maxBatchSize);
+    require(
+        memoryReserveBytes >= 0, "memory_reserve_bytes", "must be >= 0, got " + memoryReserveBytes);
+    require(
+        maxBatchMemoryFraction > 0 && maxBatchMemoryFraction <= 1,
+        "max_batch_memory_fraction",
+        "must be > 0 and <= 1, got " + maxBatchMemoryFraction);
     require(phraseCacheBytes >= 0, "phrase_cache_bytes", "must be >= 0, got " + phraseCacheBytes);
     require(
         descriptionCacheBytes >= 0,
@@ -83,6 +95,8 @@ public record RuntimeConfig(
     b.queueCapacity = queueCapacity;
     b.maxQueueWait = maxQueueWait;
     b.maxBatchSize = maxBatchSize;
+    b.memoryReserveBytes = memoryReserveBytes;
+    b.maxBatchMemoryFraction = maxBatchMemoryFraction;
     b.phraseCacheBytes = phraseCacheBytes;
     b.descriptionCacheBytes = descriptionCacheBytes;
     b.diskCacheDir = diskCacheDir.orElse(null);
@@ -109,6 +123,8 @@ public record RuntimeConfig(
     o.get("queue_size", Integer::parseInt).ifPresent(b::queueCapacity);
     o.get("max_queue_wait_ms", Long::parseLong).map(Duration::ofMillis).ifPresent(b::maxQueueWait);
     o.get("max_batch_size", Integer::parseInt).ifPresent(b::maxBatchSize);
+    o.get("memory_reserve_bytes", Long::parseLong).ifPresent(b::memoryReserveBytes);
+    o.get("max_batch_memory_fraction", Double::parseDouble).ifPresent(b::maxBatchMemoryFraction);
     o.get("phrase_cache_bytes", Long::parseLong).ifPresent(b::phraseCacheBytes);
     o.get("description_cache_bytes", Long::parseLong).ifPresent(b::descriptionCacheBytes);
     o.get("disk_cache_dir", Path::of).ifPresent(b::diskCacheDir);
@@ -132,6 +148,8 @@ public record RuntimeConfig(
     o.put("queue_size", Integer.toString(queueCapacity));
     o.put("max_queue_wait_ms", Long.toString(maxQueueWait.toMillis()));
     o.put("max_batch_size", Integer.toString(maxBatchSize));
+    o.put("memory_reserve_bytes", Long.toString(memoryReserveBytes));
+    o.put("max_batch_memory_fraction", Double.toString(maxBatchMemoryFraction));
     o.put("phrase_cache_bytes", Long.toString(phraseCacheBytes));
     o.put("description_cache_bytes", Long.toString(descriptionCacheBytes));
     diskCacheDir.ifPresent(d -> o.put("disk_cache_dir", d.toString()));
@@ -152,6 +170,18 @@ public record RuntimeConfig(
       o.put("prewarm_voices", String.join(",", prewarm.voices()));
     }
     return o;
+  }
+
+  /**
+   * Bytes the rows of a batch may hold together, given the device's free memory before any row
+   * runs: {@code (free - memory_reserve_bytes) * max_batch_memory_fraction}, at least 0; unbounded
+   * ({@link Long#MAX_VALUE}) when the free memory is unknown (negative).
+   */
+  public long batchMemoryBudget(long freeBytes) {
+    if (freeBytes < 0) {
+      return Long.MAX_VALUE;
+    }
+    return (long) (Math.max(0, freeBytes - memoryReserveBytes) * maxBatchMemoryFraction);
   }
 
   private static boolean parseBoolean(String s) {
@@ -195,6 +225,8 @@ public record RuntimeConfig(
     private int queueCapacity = 32;
     private Duration maxQueueWait = Duration.ofSeconds(10);
     private int maxBatchSize = 8;
+    private long memoryReserveBytes = 1L << 30;
+    private double maxBatchMemoryFraction = 0.9;
     private long phraseCacheBytes = 256L << 20;
     private long descriptionCacheBytes = 64L << 20;
     private Path diskCacheDir;
@@ -223,6 +255,16 @@ public record RuntimeConfig(
 
     public Builder maxBatchSize(int value) {
       maxBatchSize = value;
+      return this;
+    }
+
+    public Builder memoryReserveBytes(long value) {
+      memoryReserveBytes = value;
+      return this;
+    }
+
+    public Builder maxBatchMemoryFraction(double value) {
+      maxBatchMemoryFraction = value;
       return this;
     }
 
@@ -272,6 +314,8 @@ public record RuntimeConfig(
           queueCapacity,
           maxQueueWait,
           maxBatchSize,
+          memoryReserveBytes,
+          maxBatchMemoryFraction,
           phraseCacheBytes,
           descriptionCacheBytes,
           Optional.ofNullable(diskCacheDir),

@@ -31,6 +31,7 @@ class TtsMetricsTest {
             .queueDepth(admission::queueDepth)
             .inFlight(admission::inFlight)
             .activeRows(rows::get)
+            .batchMemory(() -> 3000, () -> 8000)
             .cache("phrase", phrases::stats)
             .build();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -41,6 +42,8 @@ class TtsMetricsTest {
     assertEquals(1.0, registry.get("tts.queue.depth").gauge().value());
     assertEquals(1.0, registry.get("tts.inflight.streams").gauge().value());
     assertEquals(3.0, registry.get("tts.batch.active.rows").gauge().value());
+    assertEquals(3000.0, registry.get("tts.batch.memory").gauge().value());
+    assertEquals(8000.0, registry.get("tts.batch.memory.budget").gauge().value());
     held.close();
     waiting.join().close();
     assertEquals(0.0, registry.get("tts.queue.depth").gauge().value());

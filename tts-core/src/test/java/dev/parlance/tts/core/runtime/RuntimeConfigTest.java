@@ -39,6 +39,8 @@ class RuntimeConfigTest {
                 Map.entry("queue_size", "0"),
                 Map.entry("max_queue_wait_ms", "2500"),
                 Map.entry("max_batch_size", "16"),
+                Map.entry("memory_reserve_bytes", "2147483648"),
+                Map.entry("max_batch_memory_fraction", "0.5"),
                 Map.entry("phrase_cache_bytes", "1000"),
                 Map.entry("description_cache_bytes", "2000"),
                 Map.entry("disk_cache_dir", "cache/tts"),
@@ -51,6 +53,8 @@ class RuntimeConfigTest {
     assertEquals(0, c.queueCapacity());
     assertEquals(Duration.ofMillis(2500), c.maxQueueWait());
     assertEquals(16, c.maxBatchSize());
+    assertEquals(2L << 30, c.memoryReserveBytes());
+    assertEquals(0.5, c.maxBatchMemoryFraction());
     assertEquals(1000, c.phraseCacheBytes());
     assertEquals(2000, c.descriptionCacheBytes());
     assertEquals(Optional.of(Path.of("cache/tts")), c.diskCacheDir());
@@ -68,6 +72,8 @@ class RuntimeConfigTest {
             .queueCapacity(7)
             .maxQueueWait(Duration.ofMillis(1500))
             .maxBatchSize(5)
+            .memoryReserveBytes(3_000_000)
+            .maxBatchMemoryFraction(0.75)
             .phraseCacheBytes(123)
             .descriptionCacheBytes(456)
             .diskCacheDir(Path.of("tts-cache"))
@@ -89,10 +95,31 @@ class RuntimeConfigTest {
     assertError(Map.of("queue_size", "-1"), "queue_size must be >= 0");
     assertError(Map.of("max_queue_wait_ms", "0"), "max_queue_wait_ms must be positive");
     assertError(Map.of("max_batch_size", "0"), "max_batch_size must be >= 1");
+    assertError(Map.of("memory_reserve_bytes", "-1"), "memory_reserve_bytes must be >= 0");
+    assertError(
+        Map.of("max_batch_memory_fraction", "0"), "max_batch_memory_fraction must be > 0 and <= 1");
+    assertError(
+        Map.of("max_batch_memory_fraction", "1.5"),
+        "max_batch_memory_fraction must be > 0 and <= 1");
+    assertError(
+        Map.of("max_batch_memory_fraction", "NaN"),
+        "max_batch_memory_fraction must be > 0 and <= 1");
+    assertError(
+        Map.of("max_batch_memory_fraction", "half"),
+        "max_batch_memory_fraction has an invalid value \"half\"");
     assertError(Map.of("phrase_cache_bytes", "-5"), "phrase_cache_bytes must be >= 0");
     assertError(Map.of("disk_cache_bytes", "0"), "disk_cache_bytes must be > 0");
     assertError(Map.of("cache_unseeded", "yes"), "cache_unseeded has an invalid value");
     assertError(Map.of("max_text_chars", "5000"), "max_text_chars must be between 1 and 4096");
+  }
+
+  @Test
+  void batchMemoryBudgetIsTheFreeShareAfterTheReserve() {
+    RuntimeConfig c =
+        RuntimeConfig.builder().memoryReserveBytes(1000).maxBatchMemoryFraction(0.5).build();
+    assertEquals(4500, c.batchMemoryBudget(10_000));
+    assertEquals(0, c.batchMemoryBudget(800), "less free than the reserve: no room for rows");
+    assertEquals(Long.MAX_VALUE, c.batchMemoryBudget(-1), "unknown free memory: no memory cap");
   }
 
   private static void assertError(Map<String, String> options, String expected) {

@@ -67,6 +67,21 @@ public final class KvCache implements AutoCloseable {
     return capacity;
   }
 
+  /** Bytes held by the cache's tensors (self and cross keys/values, masks). */
+  public long bytes() {
+    long total = bytes(crossMask) + bytes(selfKeyMask);
+    for (NDArray[] perLayer : new NDArray[][] {selfKeysT, selfValues, crossKeysT, crossValues}) {
+      for (NDArray a : perLayer) {
+        total += bytes(a);
+      }
+    }
+    return total;
+  }
+
+  private static long bytes(NDArray a) {
+    return a == null ? 0 : a.size() * a.getDataType().getNumOfBytes();
+  }
+
   /** Frees every cache tensor. */
   @Override
   public void close() {

@@ -232,6 +232,11 @@ public final class ParlerDecoder {
     return config;
   }
 
+  /** What one request row needs in memory with this decoder's shape and dtype. */
+  public RowMemory rowMemory() {
+    return new RowMemory(config, dtype);
+  }
+
   /**
    * Starts a request: allocates the self-attention cache for {@code capacity} positions (prompt
    * prefix included) and computes every layer's cross-attention keys/values.
