@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * </pre>
  *
  * It prints load time, peak resident memory, T5 time on 40 tokens, decoder time per step and DAC
- * time for 2 s of audio (medians), all fp32 on the CPU.
+ * time for 2 s of audio (medians) on the CPU; the decoder's weights are float32 unless {@code
+ * -Dtts.smoke.dtype=int8} (or bfloat16, float16) is added to both property lists.
  */
 @Tag("smoke")
 @EnabledIfSystemProperty(named = "tts.smoke", matches = "true")
@@ -62,10 +64,13 @@ class FullSizeSmokeTest {
           Files.size(dir.resolve("model.safetensors")) / 1e9, ms(t0));
 
       long start = System.nanoTime();
-      DtypePolicy fp32 = DtypePolicy.of(WeightFormat.FLOAT32);
-      try (ParlerModel model = ParlerModel.load(dir, Device.cpu(), fp32)) {
+      WeightFormat weights =
+          WeightFormat.valueOf(
+              System.getProperty("tts.smoke.dtype", "float32").toUpperCase(Locale.ROOT));
+      try (ParlerModel model = ParlerModel.load(dir, Device.cpu(), DtypePolicy.of(weights))) {
         report(
-            "load: %d ms, resident %s, peak resident %s",
+            "load (decoder weights %s): %d ms, resident %s, peak resident %s",
+            weights,
             ms(start),
             ProcessMemory.mib(ProcessMemory.residentBytes()),
             ProcessMemory.mib(ProcessMemory.peakResidentBytes()));
