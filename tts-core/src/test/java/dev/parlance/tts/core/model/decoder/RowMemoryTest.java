@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.parlance.tts.core.device.DtypePolicy;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
@@ -27,11 +27,12 @@ class RowMemoryTest {
   @CsvSource({
     "tiny-mini-v1-arch, FLOAT32",
     "tiny-mini-v1-arch, FLOAT16",
+    "tiny-mini-v1-arch, INT8",
     "tiny-rope-gqa-fused, FLOAT32",
     "tiny-rope-gqa-fused, FLOAT16"
   })
-  void cacheEstimateEqualsTheRealAllocation(String fixture, DataType dtype) {
-    DtypePolicy dtypes = new DtypePolicy(dtype, DataType.FLOAT32, DataType.FLOAT32);
+  void cacheEstimateEqualsTheRealAllocation(String fixture, WeightFormat dtype) {
+    DtypePolicy dtypes = DtypePolicy.of(dtype);
     try (ParlerModel model = ParlerModel.load(Fixtures.checkpoint(fixture), Device.cpu(), dtypes);
         NDManager request = model.newRequestManager()) {
       ParlerDecoder decoder = model.decoder();
