@@ -469,6 +469,9 @@ class SpeechApiTest {
     assertTrue(checks.path("model_loaded").asBoolean());
     assertEquals("cpu", checks.path("device").asText());
     assertTrue(checks.has("memory_available") && checks.has("gpu_available"));
+    // the engine reads the host's memory on the CPU: free is positive and at most the total
+    long free = checks.path("memory_free_bytes").asLong(-1);
+    assertTrue(free > 0 && free <= checks.path("memory_total_bytes").asLong(-1), checks.toString());
     assertEquals(
         server.engine().modelId(), JSON.readTree(server.get("/").body()).path("model").asText());
 

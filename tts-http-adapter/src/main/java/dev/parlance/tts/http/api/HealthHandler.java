@@ -39,6 +39,10 @@ public final class HealthHandler {
     checks.put("model_loaded", health.modelLoaded());
     checks.put("device", health.device());
     checks.put("memory_available", health.memoryAvailable());
+    if (health.memoryTotalBytes() >= 0) { // -1: the engine cannot tell
+      checks.put("memory_free_bytes", health.memoryFreeBytes());
+      checks.put("memory_total_bytes", health.memoryTotalBytes());
+    }
     checks.put("gpu_available", health.gpuAvailable());
     checks.put("warm", health.warm());
     checks.put("accepting_requests", accepting);
