@@ -2,10 +2,10 @@ package dev.parlance.tts.benchmarks.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.core.checkpoint.TensorSource;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.t5.T5Config;
 import dev.parlance.tts.core.model.t5.T5Encoder;
 import java.util.Arrays;
@@ -46,7 +46,7 @@ public class T5EncoderBenchmark {
     manager = NDManager.newBaseManager(BenchDevice.get());
     T5Config config = T5Config.fromJson(MiniModel.config().textEncoder());
     try (TensorSource source = MiniModel.weights()) {
-      encoder = T5Encoder.load(source, "text_encoder.", config, manager, DataType.FLOAT32);
+      encoder = T5Encoder.load(source, "text_encoder.", config, manager, WeightFormat.FLOAT32);
     }
     ids = MiniModel.descriptionIds();
   }

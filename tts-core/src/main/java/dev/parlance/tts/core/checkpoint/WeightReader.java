@@ -3,10 +3,9 @@ package dev.parlance.tts.core.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.parlance.tts.core.kernel.DenseProjection;
-import dev.parlance.tts.core.kernel.PackedKernels;
 import dev.parlance.tts.core.kernel.Projection;
 import dev.parlance.tts.core.kernel.WeightFormat;
+import dev.parlance.tts.core.kernel.WeightPacker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -26,8 +25,7 @@ public final class WeightReader {
   private final TensorSource source;
   private final NDManager manager;
   private final DataType computeType;
-  private final WeightFormat weights;
-  private PackedKernels kernels; // loaded on the first packed weight
+  private final WeightPacker packer;
 
   /**
    * @param weights the format of weight matrices; vectors and tables get its activation dtype
@@ -35,7 +33,7 @@ public final class WeightReader {
   public WeightReader(TensorSource source, NDManager manager, WeightFormat weights) {
     this.source = source;
     this.manager = manager;
-    this.weights = weights;
+    this.packer = new WeightPacker(manager, weights);
     this.computeType = weights.activations();
   }
 
@@ -107,15 +105,7 @@ public final class WeightReader {
    * weight} when it is converted or packed.
    */
   public Projection projection(NDArray weight) {
-    if (!weights.packed()) {
-      return new DenseProjection(toCompute(weight));
-    }
-    if (kernels == null) {
-      kernels = PackedKernels.load(manager);
-    }
-    try (weight) {
-      return kernels.pack(weight, weights);
-    }
+    return packer.pack(weight);
   }
 
   /** Checks a tensor's presence, dtype and shape without reading it. */

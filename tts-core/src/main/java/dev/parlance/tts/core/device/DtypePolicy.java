@@ -8,23 +8,25 @@ import java.util.Locale;
 /**
  * Precision of the three Parler components on a device. The {@code dtype} setting chooses how the
  * decoder's weight matrices are held, which is what a decoding step's time depends on (it reads
- * every weight once per step); the T5 encoder and the DAC always run in float32 (flan-T5
- * activations overflow fp16, and both run once per utterance so precision is cheap there).
+ * every weight once per step). The T5 encoder's projections are bfloat16 with the packed formats
+ * (the model spec allows fp32 or bf16, never fp16: flan-T5 activations overflow it) and float32
+ * otherwise; its activations are float32. The DAC always runs in float32.
  *
  * <ul>
  *   <li>{@code auto}: float32 on the CPU (the reference's numbers); on a GPU bfloat16 where
  *       supported (compute capability 8.0 or newer), else float16.
- *   <li>{@code float32}, {@code float16}: weights and activations as named.
+ *   <li>{@code float32}, {@code float16}: decoder weights and activations as named.
  *   <li>{@code bfloat16}: bfloat16 weights, float32 activations. Fast on CPUs with AVX-512 BF16.
- *   <li>{@code int8}: int8 weights with per-row float32 scales, bfloat16 products; CPU only.
+ *   <li>{@code int8}: int8 decoder weights with per-row float32 scales, bfloat16 products; CPU
+ *       only.
  * </ul>
  *
  * @param decoderWeights format of the Parler decoder's weight matrices
- * @param textEncoder dtype of the T5 encoder (float32)
+ * @param textEncoderWeights format of the T5 encoder's projections (float32 or bfloat16)
  * @param audioDecoder dtype of the DAC decoder (float32)
  */
 public record DtypePolicy(
-    WeightFormat decoderWeights, DataType textEncoder, DataType audioDecoder) {
+    WeightFormat decoderWeights, WeightFormat textEncoderWeights, DataType audioDecoder) {
 
   /** Name of the setting, as the engine configuration calls it. */
   public static final String SETTING = "dtype";
@@ -32,9 +34,10 @@ public record DtypePolicy(
   /** First compute capability (major * 10 + minor) with native bfloat16: Ampere. */
   static final int BF16_MIN_CAPABILITY = 80;
 
-  /** The decoder in {@code weights}, T5 and DAC in float32. */
+  /** The decoder in {@code weights}; T5 bfloat16 when that is packed, else float32; DAC float32. */
   public static DtypePolicy of(WeightFormat weights) {
-    return new DtypePolicy(weights, DataType.FLOAT32, DataType.FLOAT32);
+    WeightFormat t5 = weights.packed() ? WeightFormat.BFLOAT16 : WeightFormat.FLOAT32;
+    return new DtypePolicy(weights, t5, DataType.FLOAT32);
   }
 
   /** dtype of the decoder's activations and KV cache. */

@@ -108,7 +108,8 @@ public final class ParlerModel implements AutoCloseable {
       T5Config t5 = T5Config.fromJson(config.textEncoder());
       verifyNames(source, config, dc, t5);
       tokenizers = ParlerTokenizers.load(dir, descriptionTokenizer);
-      T5Encoder textEncoder = T5Encoder.load(source, TEXT, t5, manager, dtypes.textEncoder());
+      T5Encoder textEncoder =
+          T5Encoder.load(source, TEXT, t5, manager, dtypes.textEncoderWeights());
       WeightReader r = new WeightReader(source, manager, dtypes.decoderWeights());
       long h = dc.hiddenSize();
       NDArray prompts = r.compute("embed_prompts.weight", config.promptVocabSize(), h);

@@ -17,9 +17,11 @@ class DtypePolicyTest {
 
   private static DtypePolicy resolve(String setting, Device device, GpuProbe probe) {
     DtypePolicy policy = DtypePolicy.resolve(setting, device, probe);
-    // the T5 encoder and the DAC stay in float32 whatever the decoder runs in
-    assertEquals(DataType.FLOAT32, policy.textEncoder());
+    // the DAC stays in float32 whatever the decoder runs in; T5 is float32 or bfloat16, never fp16
     assertEquals(DataType.FLOAT32, policy.audioDecoder());
+    WeightFormat t5 = policy.textEncoderWeights();
+    assertEquals(
+        policy.decoderWeights().packed() ? WeightFormat.BFLOAT16 : WeightFormat.FLOAT32, t5);
     return policy;
   }
 

@@ -3,7 +3,7 @@ package dev.parlance.tts.core.model.t5;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.core.Linear;
+import dev.parlance.tts.core.kernel.Projection;
 
 /**
  * Pre-norm bidirectional self-attention sub-layer of a T5 block ({@code layer.0}), residual
@@ -15,15 +15,16 @@ import ai.djl.nn.core.Linear;
  */
 final class T5Attention {
   // q, k, v: (I, D), columns scaled by layer_norm.weight; o: (D, I)
-  private final NDArray q;
-  private final NDArray k;
-  private final NDArray v;
-  private final NDArray o;
+  private final Projection q;
+  private final Projection k;
+  private final Projection v;
+  private final Projection o;
   private final int numHeads;
   private final int dKv;
   private final float eps;
 
-  T5Attention(NDArray q, NDArray k, NDArray v, NDArray o, int numHeads, int dKv, float eps) {
+  T5Attention(
+      Projection q, Projection k, Projection v, Projection o, int numHeads, int dKv, float eps) {
     this.q = q;
     this.k = k;
     this.v = v;
@@ -59,11 +60,11 @@ final class T5Attention {
             .matMul(values) // (B, H, S, d_kv)
             .transpose(0, 2, 1, 3)
             .reshape(batch, length, (long) numHeads * dKv);
-    return x.add(Linear.linear(context, o).singletonOrThrow());
+    return x.add(o.apply(context));
   }
 
   /** Projects and splits into heads: (B, S, H, d_kv). */
-  private NDArray heads(NDArray a, NDArray weight, long batch, long length) {
-    return Linear.linear(a, weight).singletonOrThrow().reshape(batch, length, numHeads, dKv);
+  private NDArray heads(NDArray a, Projection weight, long batch, long length) {
+    return weight.apply(a).reshape(batch, length, numHeads, dKv);
   }
 }

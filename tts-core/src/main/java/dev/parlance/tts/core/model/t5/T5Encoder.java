@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.parlance.tts.core.checkpoint.CheckpointException;
 import dev.parlance.tts.core.checkpoint.TensorSource;
+import dev.parlance.tts.core.kernel.Projection;
+import dev.parlance.tts.core.kernel.WeightFormat;
+import dev.parlance.tts.core.kernel.WeightPacker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +28,7 @@ import java.util.Objects;
  * </pre>
  *
  * Weights are read once, the RMSNorm weights folded into the projections that follow them, and kept
- * on one device in one dtype. Thread-safe: {@link #encode} only reads weights.
+ * on one device in one {@link WeightFormat}. Thread-safe: {@link #encode} only reads weights.
  */
 public final class T5Encoder implements AutoCloseable {
 
@@ -62,17 +65,21 @@ public final class T5Encoder implements AutoCloseable {
    *
    * @param prefix {@code "text_encoder."} in a Parler checkpoint, {@code ""} for a bare T5
    * @param manager the weights live in a child of it, on its device
-   * @param dtype compute dtype of the weights and hidden states (fp32 recommended: flan-T5
-   *     activations overflow fp16)
+   * @param format format of the projection weights; hidden states are float32 except with float16
+   *     (not recommended: flan-T5 activations overflow fp16; bfloat16 weights are safe)
    * @throws CheckpointException tensors are missing (all are listed) or have the wrong shape
    */
   public static T5Encoder load(
-      TensorSource weights, String prefix, T5Config config, NDManager manager, DataType dtype) {
+      TensorSource weights,
+      String prefix,
+      T5Config config,
+      NDManager manager,
+      WeightFormat format) {
     Objects.requireNonNull(weights, "weights");
     Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(dtype, "dtype");
+    Objects.requireNonNull(format, "format");
     NDManager owned = manager.newSubManager();
-    try (Weights w = new Weights(weights, prefix, config, manager, owned, dtype)) {
+    try (Weights w = new Weights(weights, prefix, config, manager, owned, format)) {
       w.checkPresent();
       int d = config.dModel();
       int inner = config.innerDim();
@@ -95,10 +102,10 @@ public final class T5Encoder implements AutoCloseable {
         String norm0 = att + "layer_norm.weight";
         attention[i] =
             new T5Attention(
-                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.q.weight", inner, d), norm0)),
-                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.k.weight", inner, d), norm0)),
-                w.keep(w.foldNorm(w.tensor(att + "SelfAttention.v.weight", inner, d), norm0)),
-                w.keep(w.tensor(att + "SelfAttention.o.weight", d, inner)),
+                w.project(w.foldNorm(w.tensor(att + "SelfAttention.q.weight", inner, d), norm0)),
+                w.project(w.foldNorm(w.tensor(att + "SelfAttention.k.weight", inner, d), norm0)),
+                w.project(w.foldNorm(w.tensor(att + "SelfAttention.v.weight", inner, d), norm0)),
+                w.project(w.tensor(att + "SelfAttention.o.weight", d, inner)),
                 config.numHeads(),
                 config.dKv(),
                 eps);
@@ -106,16 +113,16 @@ public final class T5Encoder implements AutoCloseable {
         String ffn = "encoder.block." + i + ".layer.1.";
         String dense = ffn + "DenseReluDense.";
         String norm1 = ffn + "layer_norm.weight";
-        NDArray wi0 =
+        Projection wi0 =
             config.gatedAct()
-                ? w.keep(w.foldNorm(w.tensor(dense + "wi_0.weight", ff, d), norm1))
+                ? w.project(w.foldNorm(w.tensor(dense + "wi_0.weight", ff, d), norm1))
                 : null;
         String wiName = config.gatedAct() ? "wi_1.weight" : "wi.weight";
         feedForward[i] =
             new T5FeedForward(
                 wi0,
-                w.keep(w.foldNorm(w.tensor(dense + wiName, ff, d), norm1)),
-                w.keep(w.tensor(dense + "wo.weight", d, ff)),
+                w.project(w.foldNorm(w.tensor(dense + wiName, ff, d), norm1)),
+                w.project(w.tensor(dense + "wo.weight", d, ff)),
                 config.denseActFn(),
                 eps);
         w.releaseTemporaries(); // peak memory: the kept weights plus one block's raw tensors
@@ -219,6 +226,7 @@ public final class T5Encoder implements AutoCloseable {
     private final NDManager parent;
     private final NDManager owned;
     private final DataType dtype;
+    private final WeightPacker packer;
     private NDManager loading; // raw and intermediate tensors, freed block by block
 
     Weights(
@@ -227,13 +235,14 @@ public final class T5Encoder implements AutoCloseable {
         T5Config config,
         NDManager parent,
         NDManager owned,
-        DataType dtype) {
+        WeightFormat format) {
       this.source = source;
       this.prefix = prefix;
       this.config = config;
       this.parent = parent;
       this.owned = owned;
-      this.dtype = dtype;
+      this.dtype = format.activations();
+      this.packer = new WeightPacker(owned, format);
       this.loading = parent.newSubManager();
     }
 
@@ -304,6 +313,11 @@ public final class T5Encoder implements AutoCloseable {
     NDArray foldNorm(NDArray projection, String normName) {
       NDArray norm = tensor(normName, config.dModel());
       return projection.mul(norm.reshape(1, config.dModel()));
+    }
+
+    /** A projection weight in the encoder's format, handed to the encoder. */
+    Projection project(NDArray t) {
+      return packer.pack(t);
     }
 
     /** Converts to the compute dtype and hands the array to the encoder. */

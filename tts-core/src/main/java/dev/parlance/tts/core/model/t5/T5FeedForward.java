@@ -2,7 +2,7 @@ package dev.parlance.tts.core.model.t5;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
+import dev.parlance.tts.core.kernel.Projection;
 
 /**
  * Pre-norm feed-forward sub-layer of a T5 block ({@code layer.1.DenseReluDense}), residual
@@ -15,9 +15,9 @@ final class T5FeedForward {
   private static final float TWO_C_CUBIC = TWO_C * 0.044715f;
 
   // wi_0 (gated only) and wi (wi_1 when gated): (F, D), columns scaled by layer_norm.weight
-  private final NDArray wi0;
-  private final NDArray wi;
-  private final NDArray wo; // (D, F)
+  private final Projection wi0;
+  private final Projection wi;
+  private final Projection wo; // (D, F)
   private final boolean gated;
   private final String activation;
   private final float eps;
@@ -26,7 +26,7 @@ final class T5FeedForward {
    * @param wi0 the activated branch of a gated FFN, null when not gated
    * @param wi the linear branch ({@code wi_1}) when gated, else the only input projection
    */
-  T5FeedForward(NDArray wi0, NDArray wi, NDArray wo, String activation, float eps) {
+  T5FeedForward(Projection wi0, Projection wi, Projection wo, String activation, float eps) {
     this.wi0 = wi0;
     this.wi = wi;
     this.wo = wo;
@@ -38,13 +38,13 @@ final class T5FeedForward {
   /** x + FFN(RMS(x)), (B, S, D). */
   NDArray forward(NDArray x) {
     NDArray a = T5LayerNorm.normalize(x, eps);
-    NDArray hidden = Linear.linear(a, wi).singletonOrThrow(); // (B, S, F)
+    NDArray hidden = wi.apply(a); // (B, S, F)
     if (gated) {
-      hidden = activate(Linear.linear(a, wi0).singletonOrThrow()).mul(hidden);
+      hidden = activate(wi0.apply(a)).mul(hidden);
     } else {
       hidden = activate(hidden);
     }
-    return x.add(Linear.linear(hidden, wo).singletonOrThrow());
+    return x.add(wo.apply(hidden));
   }
 
   private NDArray activate(NDArray z) {

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.core.checkpoint.SafetensorsWriter;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.TensorType;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -52,7 +52,7 @@ class T5EncoderBenchmarkTest {
     try (TensorSource weights = TensorSource.open(file);
         NDManager manager = NDManager.newBaseManager("PyTorch")) {
       start = System.nanoTime();
-      try (T5Encoder encoder = T5Encoder.load(weights, "", c, manager, DataType.FLOAT32)) {
+      try (T5Encoder encoder = T5Encoder.load(weights, "", c, manager, WeightFormat.FLOAT32)) {
         System.out.printf(
             "[t5-bench] load %.2f s; process RSS %s, peak %s (includes mapped file pages)%n",
             seconds(start), procStatus("VmRSS"), procStatus("VmHWM"));

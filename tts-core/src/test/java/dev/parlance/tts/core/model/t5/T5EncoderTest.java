@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import dev.parlance.tts.core.checkpoint.CheckpointException;
 import dev.parlance.tts.core.checkpoint.SafetensorsWriter;
 import dev.parlance.tts.core.checkpoint.TensorSource;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.testing.Tensors;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ class T5EncoderTest {
     float[] expected = new Reference(c, w).encode(IDS, MASK);
     try (TensorSource source = TensorSource.open(file);
         NDManager m = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(source, prefix, c, m, DataType.FLOAT32);
+        T5Encoder encoder = T5Encoder.load(source, prefix, c, m, WeightFormat.FLOAT32);
         NDManager request = m.newSubManager()) {
       NDArray out = encoder.encode(request.create(IDS), request.create(MASK));
       assertEquals(DataType.FLOAT32, out.getDataType());
@@ -76,7 +77,7 @@ class T5EncoderTest {
     float[] expected = new Reference(GATED, w).encode(IDS, MASK);
     try (TensorSource source = TensorSource.open(file);
         NDManager m = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, DataType.FLOAT16)) {
+        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, WeightFormat.FLOAT16)) {
       NDArray out = encoder.encode(m.create(IDS), m.create(MASK));
       assertEquals(DataType.FLOAT32, out.getDataType());
       Tensors.assertClose("fp16 last_hidden_state", expected, out.toFloatArray(), 2e-2, 2e-2);
@@ -90,7 +91,7 @@ class T5EncoderTest {
     Path file = write(w, "", n -> true);
     try (TensorSource source = TensorSource.open(file);
         NDManager m = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, DataType.FLOAT32)) {
+        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, WeightFormat.FLOAT32)) {
       w.put("shared.weight", w.get("encoder.embed_tokens.weight"));
       float[] expected = new Reference(GATED, w).encode(IDS, MASK);
       Tensors.assertClose(
@@ -105,7 +106,7 @@ class T5EncoderTest {
     Path file = write(randomWeights(GATED, new Random(5)), "", n -> true);
     try (TensorSource source = TensorSource.open(file);
         NDManager m = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, DataType.FLOAT32)) {
+        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, WeightFormat.FLOAT32)) {
       int before = ((BaseNDManager) m).getManagedArrays().size();
       for (int i = 0; i < 5; i++) {
         try (NDManager request = m.newSubManager()) {
@@ -123,7 +124,7 @@ class T5EncoderTest {
     Path file = write(randomWeights(GATED, new Random(5)), "", n -> true);
     try (TensorSource source = TensorSource.open(file);
         NDManager m = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, DataType.FLOAT32)) {
+        T5Encoder encoder = T5Encoder.load(source, "", GATED, m, WeightFormat.FLOAT32)) {
       IllegalArgumentException range =
           assertThrows(
               IllegalArgumentException.class,
@@ -149,7 +150,7 @@ class T5EncoderTest {
       CheckpointException e =
           assertThrows(
               CheckpointException.class,
-              () -> T5Encoder.load(source, "text_encoder.", GATED, m, DataType.FLOAT32));
+              () -> T5Encoder.load(source, "text_encoder.", GATED, m, WeightFormat.FLOAT32));
       assertTrue(e.getMessage().contains("5 tensor(s) missing"), e.getMessage());
       assertTrue(
           e.getMessage()
@@ -169,7 +170,7 @@ class T5EncoderTest {
       CheckpointException e =
           assertThrows(
               CheckpointException.class,
-              () -> T5Encoder.load(source, "", wider, m, DataType.FLOAT32));
+              () -> T5Encoder.load(source, "", wider, m, WeightFormat.FLOAT32));
       assertTrue(e.getMessage().contains("encoder.block.0.layer.1.DenseReluDense.wi_0.weight"));
       assertTrue(e.getMessage().contains("[16, 10]"), e.getMessage());
     }
