@@ -38,6 +38,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private final int chunkFrames;
   private final int codebooks;
   private final AtomicLong rowSteps = new AtomicLong();
+  private final AtomicLong encoderCalls = new AtomicLong();
 
   /**
    * @param chunkFrames frames per streamed audio block (more frames: fewer, larger DAC calls)
@@ -53,6 +54,11 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   /** Decoder steps taken by rows so far (a batched step over r rows counts r). */
   long rowSteps() {
     return rowSteps.get();
+  }
+
+  /** T5 encoder calls so far; one call encodes all of a join's new descriptions. */
+  long encoderCalls() {
+    return encoderCalls.get();
   }
 
   @Override
@@ -77,6 +83,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
    * what encoding that description alone gives (to float rounding).
    */
   private List<EncodedDescription> encode(List<String> texts) {
+    encoderCalls.incrementAndGet();
     TokenBatch tokens = model.tokenizers().encodeDescriptions(texts);
     List<EncodedDescription> out = new ArrayList<>(texts.size());
     try (NDManager batch = model.newRequestManager()) {
