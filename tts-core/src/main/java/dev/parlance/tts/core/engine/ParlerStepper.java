@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * one batched decoder pass ({@code ParlerDecoder.stepRows}), in which attention reads each row's
  * own cache. A row's tokens therefore depend on its own job only, not on its neighbours.
  *
+ * <p>The other model work is batched across rows too: the descriptions of rows joining together
+ * that are not cached yet go through T5 as one padded batch, and the DAC windows of rows that fall
+ * due in the same step and line up (equal length, equal stream history) decode as one batch. Both
+ * give each row what it gets alone, to float rounding.
+ *
  * <p>Called on the scheduler's thread only, so all native work of the runtime runs on one thread.
  */
 final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Row, float[]> {
