@@ -253,8 +253,8 @@ class DacDecoderBenchmarkTest {
               }
             }
           }
-          double ms = (System.nanoTime() - s) / 1e6;
-          double cpu = (cpuNanos() - c) / 1e6;
+          double wallMs = (System.nanoTime() - s) / 1e6;
+          double cpuMs = (cpuNanos() - c) / 1e6;
           for (DacStreamDecoder stream : streams) {
             emitted += stream.finish().length;
             stream.close();
@@ -266,8 +266,8 @@ class DacDecoderBenchmarkTest {
               rows,
               chunk,
               batched ? "batched windows" : "one window at a time",
-              ms,
-              cpu,
+              wallMs,
+              cpuMs,
               dac.streamingPasses() - passes);
         }
       }
