@@ -255,6 +255,7 @@ class DacDecoderBenchmarkTest {
           }
           double wallMs = (System.nanoTime() - s) / 1e6;
           double cpuMs = (cpuNanos() - c) / 1e6;
+          passes = dac.streamingPasses() - passes;
           for (DacStreamDecoder stream : streams) {
             emitted += stream.finish().length;
             stream.close();
@@ -268,7 +269,7 @@ class DacDecoderBenchmarkTest {
               batched ? "batched windows" : "one window at a time",
               wallMs,
               cpuMs,
-              dac.streamingPasses() - passes);
+              passes);
         }
       }
     }
