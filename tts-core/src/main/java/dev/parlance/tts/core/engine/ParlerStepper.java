@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * one batched decoder pass ({@code ParlerDecoder.stepRows}), in which attention reads each row's
  * own cache. A row's tokens therefore depend on its own job only, not on its neighbours.
  *
+ * <p>The other model work is batched across rows too: the descriptions of rows joining together
+ * that are not cached yet go through T5 as one padded batch, and the DAC windows of rows that fall
+ * due in the same step and line up (equal length, equal stream history) decode as one batch. Both
+ * give each row what it gets alone, to float rounding.
+ *
  * <p>Called on the scheduler's thread only, so all native work of the runtime runs on one thread.
  */
 final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Row, float[]> {
@@ -33,13 +38,13 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private static final double SILENCE_DB = -45;
   private static final int KEEP_MS = 60;
   private static final int GAP_MS = 250;
-  private static final float[] NONE = new float[0];
 
   private final ParlerModel model;
   private final DescriptionCache<EncodedDescription> descriptions;
   private final int chunkFrames;
   private final int codebooks;
   private final AtomicLong rowSteps = new AtomicLong();
+  private final AtomicLong encoderCalls = new AtomicLong();
 
   /**
    * @param chunkFrames frames per streamed audio block (more frames: fewer, larger DAC calls)
@@ -74,69 +79,103 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     return rowSteps.get();
   }
 
+  /** T5 encoder calls so far; one call encodes all of a join's new descriptions. */
+  long encoderCalls() {
+    return encoderCalls.get();
+  }
+
   @Override
   public List<Row> join(List<SynthesisJob> jobs) {
+    List<DescriptionCache.Lease<EncodedDescription>> leases =
+        descriptions.acquireAll(
+            jobs.stream().map(SynthesisJob::description).toList(), this::encode);
     List<Row> rows = new ArrayList<>(jobs.size());
     try {
-      for (SynthesisJob job : jobs) {
-        rows.add(new Row(job, descriptions.acquire(job.description(), this::encode)));
+      for (int i = 0; i < jobs.size(); i++) {
+        rows.add(new Row(jobs.get(i), leases.get(i)));
       }
       return rows;
     } catch (RuntimeException | Error e) {
-      rows.forEach(this::leave);
+      leases.forEach(DescriptionCache.Lease::close);
       throw e;
     }
   }
 
-  private EncodedDescription encode(String description) {
-    NDManager owner = model.newRequestManager();
-    try {
-      TokenBatch tokens = model.tokenizers().encodeDescriptions(List.of(description));
-      NDArray states = model.encodeDescriptions(tokens, owner);
-      return new EncodedDescription(states, tokens.mask(), owner);
+  /**
+   * Encodes descriptions in one padded T5 batch; each result is trimmed to its own tokens, so it is
+   * what encoding that description alone gives (to float rounding).
+   */
+  private List<EncodedDescription> encode(List<String> texts) {
+    encoderCalls.incrementAndGet();
+    TokenBatch tokens = model.tokenizers().encodeDescriptions(texts);
+    List<EncodedDescription> out = new ArrayList<>(texts.size());
+    try (NDManager batch = model.newRequestManager()) {
+      NDArray states = model.encodeDescriptions(tokens, batch); // (B, S, H)
+      for (int i = 0; i < texts.size(); i++) {
+        long[] mask = tokens.mask()[i];
+        int length = (int) Arrays.stream(mask).sum(); // right-padded: tokens first
+        NDManager owner = model.newRequestManager();
+        NDArray own = states.get("{}:{}, :{}, :", i, i + 1, length).duplicate(); // a compact copy
+        own.attach(owner);
+        out.add(new EncodedDescription(own, new long[][] {Arrays.copyOf(mask, length)}, owner));
+      }
+      return out;
     } catch (RuntimeException | Error e) {
-      owner.close();
+      out.forEach(EncodedDescription::close);
       throw e;
     }
   }
 
   @Override
   public List<StepResult<float[]>> step(List<Row> rows) {
-    List<StepResult<float[]>> results = new ArrayList<>(rows.size());
-    List<Row> decoding = new ArrayList<>(rows.size());
-    List<Integer> slots = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      if (row.generation == null) {
-        results.add(prefill(row));
+    float[][] logits = new float[rows.size()][];
+    List<Integer> decoding = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      if (rows.get(i).generation == null) {
+        logits[i] = prefill(rows.get(i));
       } else {
-        results.add(null);
-        decoding.add(row);
-        slots.add(results.size() - 1);
+        decoding.add(i);
       }
     }
     if (!decoding.isEmpty()) {
       KvCache[] caches = new KvCache[decoding.size()];
       long[] ids = new long[decoding.size() * codebooks];
       for (int i = 0; i < decoding.size(); i++) {
-        Row row = decoding.get(i);
+        Row row = rows.get(decoding.get(i));
         caches[i] = row.cache;
         System.arraycopy(row.generation.nextInput(), 0, ids, i * codebooks, codebooks);
       }
-      float[] logits;
+      float[] all;
       try (NDManager step = model.newRequestManager()) {
-        logits = model.decoder().stepRows(caches, ids, step);
+        all = model.decoder().stepRows(caches, ids, step);
       }
-      int width = logits.length / decoding.size();
+      int width = all.length / decoding.size();
       for (int i = 0; i < decoding.size(); i++) {
-        float[] own = Arrays.copyOfRange(logits, i * width, (i + 1) * width);
-        results.set(slots.get(i), accept(decoding.get(i), own));
+        logits[decoding.get(i)] = Arrays.copyOfRange(all, i * width, (i + 1) * width);
       }
+    }
+    List<DacStreamDecoder> streams = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      rowSteps.incrementAndGet();
+      row.generation.accept(logits[i]);
+      offerFrames(row);
+      streams.add(row.audio);
+    }
+    // Rows whose windows fell due together decode in one DAC batch where their windows line up.
+    float[][] audio = DacStreamDecoder.decodeDue(streams);
+    List<StepResult<float[]>> results = new ArrayList<>(rows.size());
+    for (int i = 0; i < rows.size(); i++) {
+      results.add(output(rows.get(i), audio[i]));
     }
     return results;
   }
 
-  /** Starts the row's next chunk: its cache, then the prompt prefix and BOS column in one pass. */
-  private StepResult<float[]> prefill(Row row) {
+  /**
+   * Starts the row's next chunk: its cache, then the prompt prefix and BOS column in one pass.
+   * Returns the first logits.
+   */
+  private float[] prefill(Row row) {
     SynthesisJob.Chunk chunk = row.job.chunks().get(row.chunk);
     GenerationConfig ids = model.config().generation();
     row.scope = model.newRequestManager();
@@ -155,23 +194,31 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
             chunk.settings());
     row.audio = new DacStreamDecoder(model.dac(), chunkFrames);
     row.pushed = 0;
-    float[] logits;
     try (NDManager step = row.scope.newSubManager()) {
       NDArray prompt = model.embedPrompts(chunk.prompt(), step);
-      logits = model.decoder().step(row.cache, prompt, row.generation.nextInput(), 1, step);
+      return model.decoder().step(row.cache, prompt, row.generation.nextInput(), 1, step);
     }
-    return accept(row, logits);
+  }
+
+  /** Hands the row's newly complete frames to its DAC stream (decoded by the batch). */
+  private static void offerFrames(Row row) {
+    Generation g = row.generation;
+    long[][] frames = new long[g.completeFrames() - row.pushed][];
+    for (int i = 0; i < frames.length; i++) {
+      frames[i] = g.frame(0, row.pushed + i);
+    }
+    row.pushed += frames.length;
+    if (frames.length > 0) {
+      row.audio.offer(frames);
+    }
   }
 
   /**
-   * Takes the row's logits, streams what became final, and moves on to the next chunk at its end.
+   * The row's audio that became final this step; at the chunk's end, the rest, and the move to the
+   * next chunk.
    */
-  private StepResult<float[]> accept(Row row, float[] logits) {
-    rowSteps.incrementAndGet();
-    Generation g = row.generation;
-    g.accept(logits);
-    float[] out = pushFrames(row);
-    if (!g.done()) {
+  private StepResult<float[]> output(Row row, float[] out) {
+    if (!row.generation.done()) {
       return emit(row.stitch(out), false);
     }
     out = concat(out, row.audio.finish());
@@ -184,17 +231,6 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     }
     row.endChunk();
     return emit(out, row.chunk >= row.job.chunks().size());
-  }
-
-  /** Feeds the row's newly complete frames to its DAC stream; returns the audio that is final. */
-  private static float[] pushFrames(Row row) {
-    Generation g = row.generation;
-    long[][] frames = new long[g.completeFrames() - row.pushed][];
-    for (int i = 0; i < frames.length; i++) {
-      frames[i] = g.frame(0, row.pushed + i);
-    }
-    row.pushed += frames.length;
-    return frames.length == 0 ? NONE : row.audio.push(frames);
   }
 
   private static StepResult<float[]> emit(float[] out, boolean last) {

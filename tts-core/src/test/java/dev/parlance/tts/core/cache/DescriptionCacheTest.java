@@ -143,4 +143,67 @@ class DescriptionCacheTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void acquireAllLoadsTheMissingDistinctDescriptionsInOneCall() {
+    DescriptionCache<Native> cache = cache(1 << 20);
+    DescriptionCache.Lease<Native> cached = cache.acquire("b", d -> load(d, 10));
+    List<List<String>> calls = new ArrayList<>();
+    List<DescriptionCache.Lease<Native>> leases =
+        cache.acquireAll(
+            List.of("a", "b", "c", "a"),
+            missing -> {
+              calls.add(missing);
+              return missing.stream().map(d -> load(d, 10)).toList();
+            });
+    assertEquals(List.of(List.of("a", "c")), calls);
+    assertEquals(
+        List.of("a", "b", "c", "a"), leases.stream().map(l -> l.value().description).toList());
+    assertSame(cached.value(), leases.get(1).value());
+    assertSame(leases.get(0).value(), leases.get(3).value());
+    CacheStats stats = cache.stats();
+    assertEquals(3, stats.misses()); // b, then a and c
+    assertEquals(2, stats.hits()); // b and the second a
+    // Reference counts as with acquire: values outlive the cache until their last lease closes.
+    Native a = leases.get(0).value();
+    Native b = cached.value();
+    cache.close();
+    leases.get(0).close();
+    assertFalse(a.closed, "a is still leased once more");
+    leases.forEach(DescriptionCache.Lease::close);
+    assertTrue(a.closed);
+    assertFalse(b.closed, "b is still leased");
+    cached.close();
+    assertTrue(b.closed);
+  }
+
+  @Test
+  void acquireAllLeavesNothingOpenWhenTheLoaderFails() {
+    DescriptionCache<Native> cache = cache(1 << 20);
+    Native b = load("b", 10);
+    DescriptionCache.Lease<Native> lease = cache.acquire("b", d -> b);
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            cache.acquireAll(
+                List.of("b", "a"),
+                missing -> {
+                  throw new IllegalStateException("encoder failed");
+                }));
+    List<Native> returned = new ArrayList<>();
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            cache.acquireAll(
+                List.of("x", "y"),
+                missing -> {
+                  returned.add(load("x", 10));
+                  return returned; // one value for two descriptions
+                }));
+    assertTrue(returned.get(0).closed, "a value the cache did not take is disposed");
+    assertEquals(1, cache.stats().entries());
+    lease.close();
+    cache.close();
+    assertTrue(b.closed, "the failed calls left no lease on b");
+  }
 }

@@ -1,10 +1,10 @@
 package dev.parlance.tts.core.engine;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.parlance.tts.core.testing.Fixtures;
+import dev.parlance.tts.core.testing.Tensors;
 import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
 import dev.parlance.tts.spi.AudioStream;
@@ -36,6 +36,7 @@ class ParlerBatchingTest {
     "A very expressive and animated female voice, recorded close up in a quiet room."
   };
   private static final int[] MILLIS = {20, 8, 15, 12};
+  private static final double DAC_BATCH_TOLERANCE = 1e-5;
 
   private static List<TtsRequest> requests(boolean greedy) {
     List<TtsRequest> out = new ArrayList<>();
@@ -103,8 +104,14 @@ class ParlerBatchingTest {
           }
           float[] batched = AudioClip.concat(received.get(i), engine.audioFormat()).samples();
           assertTrue(alone.get(i).length > 0);
-          assertArrayEquals(
-              alone.get(i), batched, fixture + (greedy ? " greedy" : " sampled") + " request " + i);
+          // Same tokens; the audio may differ by rounding where rows' DAC windows lined up and
+          // were decoded as one batch (libtorch's conv rounds differently at another batch size).
+          Tensors.assertClose(
+              fixture + (greedy ? " greedy" : " sampled") + " request " + i,
+              alone.get(i),
+              batched,
+              DAC_BATCH_TOLERANCE,
+              DAC_BATCH_TOLERANCE);
         }
         assertTrue(
             registry.get("tts.batch.size").summary().max() >= 2, "requests shared decoder steps");

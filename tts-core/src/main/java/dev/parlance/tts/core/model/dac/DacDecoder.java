@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
 /**
@@ -39,6 +40,7 @@ public final class DacDecoder implements AutoCloseable {
   private final List<DacLayer> layers; // conv_in, blocks, final snake, final conv; tanh follows
   private final ReceptiveField receptiveField;
   private long tileElements = DEFAULT_TILE_ELEMENTS;
+  private final AtomicLong streamingPasses = new AtomicLong();
 
   private DacDecoder(
       NDManager manager,
@@ -209,11 +211,22 @@ public final class DacDecoder implements AutoCloseable {
       stages.add(
           new StreamingStage(
               layer,
-              layer instanceof DacDecoderBlock block
-                  ? x -> block.forward(x, tileElements)
-                  : layer::forward));
+              x -> {
+                streamingPasses.incrementAndGet();
+                return layer instanceof DacDecoderBlock block
+                    ? block.forward(x, tileElements)
+                    : layer.forward(x);
+              }));
     }
     return stages;
+  }
+
+  /**
+   * Layer passes run by streaming decodes so far ({@link DacStreamDecoder}); a pass over a batch of
+   * streams counts once, so this shows how well concurrent streams batch.
+   */
+  public long streamingPasses() {
+    return streamingPasses.get();
   }
 
   /** Runs the quantizer and then {@code body} in a scope that frees every intermediate array. */

@@ -1,10 +1,15 @@
 package dev.parlance.tts.core.model.dac;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Seam-free streaming decode of one utterance (spec §8): frames arrive as generation completes
@@ -63,6 +68,17 @@ public final class DacStreamDecoder implements AutoCloseable {
    * @throws IllegalStateException after {@link #finish()}
    */
   public float[] push(long[][] newFrames) {
+    offer(newFrames);
+    return due() ? decodeDue(List.of(this))[0] : NONE;
+  }
+
+  /**
+   * Appends complete frames like {@link #push} without decoding them, so that {@link #decodeDue}
+   * can decode several streams' windows at once.
+   *
+   * @return whether a window is due now
+   */
+  public boolean offer(long[][] newFrames) {
     if (finished) {
       throw new IllegalStateException("stream already finished");
     }
@@ -85,7 +101,12 @@ public final class DacStreamDecoder implements AutoCloseable {
         frames++;
       }
     }
-    return pending.size() >= chunkFrames ? decode(false) : NONE;
+    return due();
+  }
+
+  /** Whether at least {@code chunkFrames} frames are pending: the next decode emits a window. */
+  public boolean due() {
+    return !finished && pending.size() >= chunkFrames;
   }
 
   /** Decodes and returns the rest of the audio; the stream accepts no more frames. */
@@ -94,7 +115,7 @@ public final class DacStreamDecoder implements AutoCloseable {
       return NONE;
     }
     finished = true;
-    return frames == 0 ? NONE : decode(true);
+    return frames == 0 ? NONE : decode(List.of(this), true)[0];
   }
 
   /** Frames dropped because they held a special id. */
@@ -107,33 +128,128 @@ public final class DacStreamDecoder implements AutoCloseable {
     return emitted;
   }
 
-  private float[] decode(boolean end) {
-    try (NDManager step = manager.newSubManager()) {
-      NDArray x = pending.isEmpty() ? null : dac.quantizer().forward(pendingCodes(step));
-      pending.clear();
-      for (StreamingStage stage : stages) {
-        x = stage.push(x, end, step, manager);
+  /**
+   * Decodes the due windows of several streams of one decoder and returns each stream's new audio
+   * (none for a stream not due). Windows of equal length whose streams have equal histories run
+   * through each layer as one batch; the audio is what each stream's own {@link #push} gives.
+   *
+   * @throws IllegalArgumentException the streams belong to different decoders
+   */
+  public static float[][] decodeDue(List<DacStreamDecoder> streams) {
+    List<DacStreamDecoder> due = new ArrayList<>(streams.size());
+    for (DacStreamDecoder s : streams) {
+      if (s.dac != streams.get(0).dac) {
+        throw new IllegalArgumentException("streams of different DAC decoders");
       }
-      if (x == null) {
-        return NONE;
+      if (s.due()) {
+        due.add(s);
       }
-      float[] audio = x.tanh().toFloatArray();
-      emitted += audio.length;
-      return audio;
+    }
+    float[][] audio = new float[streams.size()][];
+    float[][] decoded = due.isEmpty() ? audio : decode(due, false);
+    for (int i = 0, j = 0; i < audio.length; i++) {
+      audio[i] = j < due.size() && streams.get(i) == due.get(j) ? decoded[j++] : NONE;
+    }
+    return audio;
+  }
+
+  /** Decodes every stream's pending frames; windows of equal length share one batch. */
+  private static float[][] decode(List<DacStreamDecoder> streams, boolean end) {
+    float[][] audio = new float[streams.size()][];
+    Arrays.fill(audio, NONE);
+    Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+    for (int i = 0; i < streams.size(); i++) {
+      byLength.computeIfAbsent(streams.get(i).pending.size(), n -> new ArrayList<>()).add(i);
+    }
+    DacDecoder dac = streams.get(0).dac;
+    try (NDManager step = dac.newScope()) {
+      for (List<Integer> group : byLength.values()) {
+        NDArray x = null;
+        if (!streams.get(group.get(0)).pending.isEmpty()) {
+          x = dac.quantizer().forward(pendingCodes(streams, group, step));
+        }
+        for (int i : group) {
+          streams.get(i).pending.clear();
+        }
+        runStages(streams, group, x, 0, end, step, audio);
+      }
+    }
+    return audio;
+  }
+
+  /**
+   * Runs stages {@code from}.. over {@code x} (one row per member of {@code group}), splitting the
+   * batch where members' stages would cut their windows differently; fills the members' audio.
+   */
+  private static void runStages(
+      List<DacStreamDecoder> streams,
+      List<Integer> group,
+      NDArray x,
+      int from,
+      boolean end,
+      NDManager step,
+      float[][] audio) {
+    int layers = streams.get(group.get(0)).stages.size();
+    for (int s = from; s < layers; s++) {
+      long n = x == null ? 0 : x.getShape().get(2);
+      Map<StreamingStage.Plan, List<Integer>> plans = new LinkedHashMap<>();
+      for (int g = 0; g < group.size(); g++) {
+        plans
+            .computeIfAbsent(
+                streams.get(group.get(g)).stages.get(s).plan(n, end), p -> new ArrayList<>())
+            .add(g);
+      }
+      if (plans.size() > 1) {
+        for (List<Integer> part : plans.values()) {
+          List<Integer> members = new ArrayList<>(part.size());
+          NDList rows = new NDList(part.size());
+          for (int g : part) {
+            members.add(group.get(g));
+            if (x != null) {
+              rows.add(x.get("{}:{}", g, g + 1));
+            }
+          }
+          NDArray sub = x == null ? null : NDArrays.concat(rows);
+          runStages(streams, members, sub, s, end, step, audio);
+        }
+        return;
+      }
+      List<StreamingStage> stages = new ArrayList<>(group.size());
+      List<NDManager> keep = new ArrayList<>(group.size());
+      for (int i : group) {
+        stages.add(streams.get(i).stages.get(s));
+        keep.add(streams.get(i).manager);
+      }
+      x = StreamingStage.pushAll(stages, x, end, step, keep);
+    }
+    if (x == null) {
+      return;
+    }
+    float[] all = x.tanh().toFloatArray();
+    int each = all.length / group.size();
+    for (int g = 0; g < group.size(); g++) {
+      DacStreamDecoder stream = streams.get(group.get(g));
+      audio[group.get(g)] = Arrays.copyOfRange(all, g * each, (g + 1) * each);
+      stream.emitted += each;
     }
   }
 
-  /** The pending frames as (1, K, n) ids. */
-  private NDArray pendingCodes(NDManager step) {
-    int n = pending.size();
-    long[] flat = new long[codebooks * n];
-    for (int t = 0; t < n; t++) {
-      long[] frame = pending.get(t);
-      for (int k = 0; k < codebooks; k++) {
-        flat[k * n + t] = frame[k];
+  /** The members' pending frames (all equally many, n) as (B, K, n) ids. */
+  private static NDArray pendingCodes(
+      List<DacStreamDecoder> streams, List<Integer> group, NDManager step) {
+    int codebooks = streams.get(0).codebooks;
+    int n = streams.get(group.get(0)).pending.size();
+    long[] flat = new long[group.size() * codebooks * n];
+    for (int b = 0; b < group.size(); b++) {
+      List<long[]> pending = streams.get(group.get(b)).pending;
+      for (int t = 0; t < n; t++) {
+        long[] frame = pending.get(t);
+        for (int k = 0; k < codebooks; k++) {
+          flat[(b * codebooks + k) * n + t] = frame[k];
+        }
       }
     }
-    return step.create(flat, new Shape(1, codebooks, n));
+    return step.create(flat, new Shape(group.size(), codebooks, n));
   }
 
   @Override

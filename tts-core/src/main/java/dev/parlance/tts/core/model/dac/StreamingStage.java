@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -30,43 +31,79 @@ final class StreamingStage {
   }
 
   /**
-   * Appends {@code input} (1, C, n) (may be null: no new input) and returns the outputs that became
-   * exact, or null. At {@code end} the signal is complete and every remaining output is returned.
-   * Arrays are created in {@code step}; the kept inputs move to {@code keep}.
+   * What {@link #pushAll} does with {@code inputLength} more inputs, relative to this stage's kept
+   * inputs: stages with equal plans hold equally long windows that they cut alike, so they run as
+   * one batch.
+   *
+   * @param buffered inputs kept from earlier pushes
+   * @param exactEnd end of the outputs that become exact, from the window's first output
+   * @param emitted outputs already emitted, from the window's first output
    */
-  NDArray push(NDArray input, boolean end, NDManager step, NDManager keep) {
-    if (buffer != null) {
-      buffer.attach(step); // replaced below; freed with the step
+  record Plan(long buffered, long input, boolean end, long exactEnd, long emitted) {}
+
+  Plan plan(long inputLength, boolean end) {
+    long origin = bufferStart * scale; // absolute position of the window's first output
+    long exactEnd =
+        end
+            ? Long.MAX_VALUE
+            : layer.exactOutputs(new Span(bufferStart, inputEnd + inputLength)).to() - origin;
+    return new Plan(inputEnd - bufferStart, inputLength, end, exactEnd, outputEnd - origin);
+  }
+
+  /**
+   * Appends {@code input} (B, C, n), row i to {@code stages.get(i)}, whose plans must be equal
+   * (input may be null: no new input), and returns the outputs that became exact (B, C', m), or
+   * null. At {@code end} the signal is complete and every remaining output is returned. Arrays are
+   * created in {@code step}; stage i's kept inputs move to {@code keep.get(i)}.
+   */
+  static NDArray pushAll(
+      List<StreamingStage> stages,
+      NDArray input,
+      boolean end,
+      NDManager step,
+      List<NDManager> keep) {
+    StreamingStage first = stages.get(0);
+    Plan plan = first.plan(input == null ? 0 : input.getShape().get(2), end);
+    NDList kept = new NDList(stages.size());
+    for (StreamingStage stage : stages) {
+      if (stage.buffer != null) {
+        stage.buffer.attach(step); // replaced below; freed with the step
+        kept.add(stage.buffer);
+        stage.buffer = null;
+      }
+      stage.inputEnd += plan.input();
     }
+    NDArray buffered =
+        kept.isEmpty() ? null : kept.size() == 1 ? kept.get(0) : NDArrays.concat(kept);
     NDArray all =
-        buffer == null
+        buffered == null
             ? input
-            : input == null ? buffer : NDArrays.concat(new NDList(buffer, input), 2);
-    buffer = null;
-    if (input != null) {
-      inputEnd += input.getShape().get(2);
-    }
+            : input == null ? buffered : NDArrays.concat(new NDList(buffered, input), 2);
     if (all == null) {
       return null;
     }
-    long exactEnd = end ? Long.MAX_VALUE : layer.exactOutputs(new Span(bufferStart, inputEnd)).to();
     NDArray out = null;
-    if (exactEnd > outputEnd) {
-      NDArray y = forward.apply(all);
-      long origin = bufferStart * scale; // absolute position of y's first sample
-      long to = Math.min(exactEnd, origin + y.getShape().get(2));
-      if (to > outputEnd) {
-        out = y.get(":, :, {}:{}", outputEnd - origin, to - origin);
-        outputEnd = to;
+    long emitted = plan.emitted(); // outputs emitted, from the window's first output
+    if (plan.exactEnd() > emitted) {
+      NDArray y = first.forward.apply(all);
+      long to = Math.min(plan.exactEnd(), y.getShape().get(2));
+      if (to > emitted) {
+        out = y.get(":, :, {}:{}", emitted, to);
+        emitted = to;
       }
     }
-    if (!end) {
-      long keepFrom = Math.max(bufferStart, Math.floorDiv(outputEnd - leftLoss, scale));
-      if (keepFrom < inputEnd) {
-        buffer = all.get(":, :, {}:", keepFrom - bufferStart);
-        buffer.attach(keep);
+    long length = plan.buffered() + plan.input();
+    long keepFrom = Math.max(0, Math.floorDiv(emitted - first.leftLoss, first.scale));
+    for (int i = 0; i < stages.size(); i++) {
+      StreamingStage stage = stages.get(i);
+      stage.outputEnd = stage.bufferStart * stage.scale + emitted;
+      if (!end) {
+        if (keepFrom < length) {
+          stage.buffer = all.get("{}:{}, :, {}:", i, i + 1, keepFrom);
+          stage.buffer.attach(keep.get(i));
+        }
+        stage.bufferStart += Math.min(keepFrom, length);
       }
-      bufferStart = Math.min(keepFrom, inputEnd);
     }
     return out;
   }

@@ -15,7 +15,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -219,6 +221,55 @@ class DacDecoderBenchmarkTest {
           System.out.printf(
               "  stream chunk %d frames: %d emissions + finish, wall %.0f ms, process CPU %.0f ms%n",
               chunk, emissions, (System.nanoTime() - s) / 1e6, (cpuNanos() - c) / 1e6);
+        }
+        // Four rows streaming in step: each stream decoding its own windows, then the four due
+        // windows of a step as one batch (as the stepper does).
+        int rows = 4;
+        int chunk = 16;
+        for (boolean batched : new boolean[] {false, true, false, true}) {
+          List<DacStreamDecoder> streams = new ArrayList<>();
+          for (int i = 0; i < rows; i++) {
+            streams.add(new DacStreamDecoder(dac, chunk));
+          }
+          long s = System.nanoTime();
+          long c = cpuNanos();
+          long passes = dac.streamingPasses();
+          long emitted = 0;
+          for (int t = 0; t < frames; t++) {
+            for (int i = 0; i < rows; i++) {
+              long[] frame = new long[9];
+              for (int k = 0; k < 9; k++) {
+                frame[k] = ids[k * frames + (t + 7 * i) % frames];
+              }
+              if (batched) {
+                streams.get(i).offer(new long[][] {frame});
+              } else {
+                emitted += streams.get(i).push(new long[][] {frame}).length;
+              }
+            }
+            if (batched) {
+              for (float[] a : DacStreamDecoder.decodeDue(streams)) {
+                emitted += a.length;
+              }
+            }
+          }
+          double wallMs = (System.nanoTime() - s) / 1e6;
+          double cpuMs = (cpuNanos() - c) / 1e6;
+          passes = dac.streamingPasses() - passes;
+          for (DacStreamDecoder stream : streams) {
+            emitted += stream.finish().length;
+            stream.close();
+          }
+          assertEquals((long) rows * frames * 512, emitted);
+          System.out.printf(
+              "  %d streams, chunk %d, %s: before finish wall %.0f ms, process CPU %.0f ms,"
+                  + " %d layer passes%n",
+              rows,
+              chunk,
+              batched ? "batched windows" : "one window at a time",
+              wallMs,
+              cpuMs,
+              passes);
         }
       }
     }

@@ -56,6 +56,7 @@ class DacStreamDecoderTest {
               c.name() + " streamed at chunk sizes " + Arrays.toString(CHUNKS),
               () -> streamed(dir, c)));
     }
+    tests.add(dynamicTest("streams decoded together equal each alone", () -> decodedTogether(dir)));
     tests.add(
         dynamicTest("special-id frames are dropped like the reference", () -> specialIds(dir)));
     tests.add(dynamicTest("bad frames are rejected", () -> badFrames(dir)));
@@ -134,6 +135,73 @@ class DacStreamDecoderTest {
           stream.close();
         }
       }
+    }
+  }
+
+  /**
+   * Four streams fed one frame per step, as the stepper does: three in phase (their windows line up
+   * and decode as one batch), one a frame behind (decoded alone). Each equals its own stream alone.
+   */
+  private static void decodedTogether(Path dir) {
+    try (TensorSource weights = TensorSource.open(dir);
+        DacDecoder dac = load(weights)) {
+      long[][] golden = DacGoldenCase.all(dir).get(0).row(0);
+      int frames = golden[0].length;
+      int chunk = 2;
+      int[] lag = {0, 0, 0, 1};
+      List<long[][]> codes = new ArrayList<>();
+      List<float[]> alone = new ArrayList<>();
+      long passesAlone = 0;
+      for (int s = 0; s < lag.length; s++) {
+        long[][] shifted = new long[golden.length][frames]; // other audio for every stream
+        for (int k = 0; k < golden.length; k++) {
+          for (int t = 0; t < frames; t++) {
+            shifted[k][t] = golden[k][(t + 3 * s) % frames];
+          }
+        }
+        codes.add(shifted);
+        long before = dac.streamingPasses();
+        try (DacStreamDecoder stream = new DacStreamDecoder(dac, chunk)) {
+          List<float[]> parts = new ArrayList<>();
+          for (int t = 0; t < frames; t++) {
+            parts.add(stream.push(frames(shifted, t, t + 1)));
+          }
+          if (s < 3) {
+            passesAlone += dac.streamingPasses() - before;
+          }
+          parts.add(stream.finish());
+          alone.add(concat(parts));
+        }
+      }
+      List<DacStreamDecoder> streams = new ArrayList<>();
+      List<List<float[]>> parts = new ArrayList<>();
+      for (int s = 0; s < lag.length; s++) {
+        streams.add(new DacStreamDecoder(dac, chunk));
+        parts.add(new ArrayList<>());
+      }
+      long before = dac.streamingPasses();
+      for (int step = 0; step < frames + 1; step++) {
+        for (int s = 0; s < lag.length; s++) {
+          int t = step - lag[s];
+          if (t >= 0 && t < frames) {
+            assertEquals(
+                (t + 1) % chunk == 0, streams.get(s).offer(frames(codes.get(s), t, t + 1)));
+          }
+        }
+        float[][] audio = DacStreamDecoder.decodeDue(streams);
+        for (int s = 0; s < lag.length; s++) {
+          parts.get(s).add(audio[s]);
+        }
+      }
+      long passesTogether = dac.streamingPasses() - before;
+      for (int s = 0; s < lag.length; s++) {
+        parts.get(s).add(streams.get(s).finish());
+        streams.get(s).close();
+        Tensors.assertClose(
+            "stream " + s, alone.get(s), concat(parts.get(s)), SEAM_TOLERANCE, SEAM_TOLERANCE);
+      }
+      // The in-phase three cost the passes of one; the lagging one its own.
+      assertEquals(2 * passesAlone / 3, passesTogether);
     }
   }
 

@@ -100,6 +100,72 @@ class T5EncoderBenchmarkTest {
     }
   }
 
+  /**
+   * Four descriptions of 20 to 40 tokens: four encodes of batch 1 against one right-padded encode
+   * of batch 4 (what a join of four new descriptions runs). {@code -Dtts.benchmark.batch=true}.
+   */
+  @Test
+  @EnabledIfSystemProperty(named = "tts.benchmark.batch", matches = "true")
+  void fourDescriptionsAloneVersusOnePaddedBatch() throws IOException {
+    T5Config c = FLAN_T5_LARGE;
+    Path file = dir.resolve("t5.safetensors");
+    writeRandomWeights(c, file);
+    int runs = Integer.getInteger("tts.benchmark.runs", 5);
+    int[] lengths = {20, 27, 33, 40};
+    SplittableRandom random = new SplittableRandom(2);
+    long[][] ids = new long[lengths.length][40];
+    long[][] mask = new long[lengths.length][40];
+    for (int i = 0; i < lengths.length; i++) {
+      for (int t = 0; t < lengths[i]; t++) {
+        ids[i][t] = t == lengths[i] - 1 ? 1 : random.nextLong(3, 32000);
+        mask[i][t] = 1;
+      }
+    }
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    try (TensorSource weights = TensorSource.open(file);
+        NDManager manager = NDManager.newBaseManager("PyTorch");
+        T5Encoder encoder = T5Encoder.load(weights, "", c, manager, DataType.FLOAT32)) {
+      double[][] ms = new double[2][runs];
+      double[][] cpuMs = new double[2][runs];
+      for (int r = -2; r < runs; r++) { // 2 warm-up rounds
+        for (int batched = 0; batched < 2; batched++) {
+          try (NDManager request = manager.newSubManager()) {
+            long cpu0 = os.getProcessCpuTime();
+            long t0 = System.nanoTime();
+            if (batched == 1) {
+              encoder.encode(request.create(ids), request.create(mask)).toFloatArray();
+            } else {
+              for (int i = 0; i < lengths.length; i++) {
+                long[][] one = {Arrays.copyOf(ids[i], lengths[i])};
+                long[][] ones = {Arrays.copyOf(mask[i], lengths[i])};
+                encoder.encode(request.create(one), request.create(ones)).toFloatArray();
+              }
+            }
+            if (r >= 0) {
+              ms[batched][r] = (System.nanoTime() - t0) / 1e6;
+              cpuMs[batched][r] = (os.getProcessCpuTime() - cpu0) / 1e6;
+            }
+          }
+        }
+      }
+      for (int batched = 0; batched < 2; batched++) {
+        Arrays.sort(ms[batched]);
+        Arrays.sort(cpuMs[batched]);
+        System.out.printf(
+            "[t5-bench] 4 descriptions (%s tokens), %s: wall median %.1f ms (min %.1f),"
+                + " process cpu median %.1f ms; %d runs, load average %.1f%n",
+            Arrays.toString(lengths),
+            batched == 1 ? "one padded batch of 4" : "4 encodes of batch 1",
+            ms[batched][runs / 2],
+            ms[batched][0],
+            cpuMs[batched][runs / 2],
+            runs,
+            os.getSystemLoadAverage());
+      }
+    }
+  }
+
   /** Random weights with the tensor names and shapes of a T5 encoder (no prefix). */
   static void writeRandomWeights(T5Config c, Path file) throws IOException {
     SafetensorsWriter w = new SafetensorsWriter().metadata("format", "pt");
