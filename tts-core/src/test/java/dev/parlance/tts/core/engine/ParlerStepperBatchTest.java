@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.parlance.tts.core.cache.DescriptionCache;
 import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.runtime.StepResult;
 import dev.parlance.tts.core.testing.Fixtures;
@@ -26,8 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * alone.
  */
 class ParlerStepperBatchTest {
-  private static final DtypePolicy FP32 =
-      new DtypePolicy(DataType.FLOAT32, DataType.FLOAT32, DataType.FLOAT32);
+  private static final DtypePolicy FP32 = DtypePolicy.of(WeightFormat.FLOAT32);
   private static final String[] DESCRIPTIONS = {
     "A woman speaks slowly.",
     "A very expressive and animated female voice, recorded close up in a quiet room.",

@@ -125,7 +125,7 @@ class T5EncoderBenchmarkTest {
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     try (TensorSource weights = TensorSource.open(file);
         NDManager manager = NDManager.newBaseManager("PyTorch");
-        T5Encoder encoder = T5Encoder.load(weights, "", c, manager, DataType.FLOAT32)) {
+        T5Encoder encoder = T5Encoder.load(weights, "", c, manager, WeightFormat.FLOAT32)) {
       double[][] ms = new double[2][runs];
       double[][] cpuMs = new double[2][runs];
       for (int r = -2; r < runs; r++) { // 2 warm-up rounds
