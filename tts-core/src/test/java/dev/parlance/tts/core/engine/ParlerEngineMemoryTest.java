@@ -11,6 +11,7 @@ import dev.parlance.tts.core.device.DeviceMemory;
 import dev.parlance.tts.core.device.GpuProbe;
 import dev.parlance.tts.core.hub.ModelResolver;
 import dev.parlance.tts.core.testing.Fixtures;
+import dev.parlance.tts.core.testing.Tensors;
 import dev.parlance.tts.spi.EngineHealth;
 import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
@@ -177,7 +178,8 @@ class ParlerEngineMemoryTest {
           });
       for (int i = 0; i < requests.size(); i++) {
         assertTrue(alone.get(i).length > 0);
-        assertArrayEquals(alone.get(i), together.get(i), "request " + i);
+        // same tokens; DAC windows of rows in phase decode as one batch (float rounding only)
+        Tensors.assertClose("request " + i, alone.get(i), together.get(i), 1e-5, 1e-5);
       }
       assertEquals(2.0, registry.get("tts.batch.size").summary().max(), "two rows, never three");
       assertEquals(0, engine.inFlight());
