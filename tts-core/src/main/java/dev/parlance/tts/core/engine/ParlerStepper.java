@@ -8,6 +8,7 @@ import dev.parlance.tts.core.generation.GenerationConfig;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.runtime.BatchStepper;
 import dev.parlance.tts.core.runtime.StepResult;
 import dev.parlance.tts.core.text.SpeechStitcher;
@@ -22,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the description cache), its own batch-1 KV cache, its own {@link Generation} (delay pattern, EOS
  * rules and a random generator seeded by the request) and its own streaming DAC window. Per step:
  * rows starting a chunk prefill their prompt alone; every other row feeds one token column through
- * one batched decoder pass ({@code ParlerDecoder.stepRows}), in which attention reads each row's
- * own cache. A row's tokens therefore depend on its own job only, not on its neighbours.
+ * one batched decoder pass ({@code ParlerDecoder.stepRows}), whose attention runs once over a
+ * {@link KvPool} holding every row's keys/values in its own slot, each row masked to its own
+ * positions. A row's tokens therefore depend on its own job only, not on its neighbours.
  *
  * <p>Called on the scheduler's thread only, so all native work of the runtime runs on one thread.
  */
@@ -38,6 +40,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private final DescriptionCache<EncodedDescription> descriptions;
   private final int chunkFrames;
   private final int codebooks;
+  private final KvPool pool; // empty (no tensors) whenever no row is decoding
   private final AtomicLong rowSteps = new AtomicLong();
 
   /**
@@ -49,6 +52,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     this.descriptions = descriptions;
     this.chunkFrames = chunkFrames;
     this.codebooks = model.decoder().config().numCodebooks();
+    this.pool = model.decoder().newPool(model.newRequestManager());
   }
 
   /** Decoder steps taken by rows so far (a batched step over r rows counts r). */
@@ -106,7 +110,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
       }
       float[] logits;
       try (NDManager step = model.newRequestManager()) {
-        logits = model.decoder().stepRows(caches, ids, step);
+        logits = model.decoder().stepRows(pool, caches, ids, step);
       }
       int width = logits.length / decoding.size();
       for (int i = 0; i < decoding.size(); i++) {
@@ -210,7 +214,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     final DescriptionCache.Lease<EncodedDescription> description;
     final SpeechStitcher stitcher; // null unless a long text is stitched
     int chunk; // the chunk being (or next to be) spoken
-    NDManager scope; // this chunk's cache; null between chunks
+    NDManager scope; // this chunk's cache (its pool slot); null between chunks
     KvCache cache;
     Generation generation; // null until the chunk is prefilled
     DacStreamDecoder audio;
@@ -235,6 +239,9 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
         audio.close(); // its per-layer state lives in native memory
       }
       if (scope != null) {
+        if (cache != null) {
+          cache.close(); // frees its pool slot
+        }
         scope.close();
         scope = null;
         cache = null;
