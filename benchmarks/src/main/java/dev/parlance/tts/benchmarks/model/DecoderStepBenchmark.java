@@ -11,6 +11,7 @@ import dev.parlance.tts.core.model.ParlerConfig;
 import dev.parlance.tts.core.model.decoder.CachePositions;
 import dev.parlance.tts.core.model.decoder.DecoderConfig;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code variant} = dtype/batch/position: the step writes cache slot {@code position} and
  * attends to {@code position + 1} self keys. Only the combinations worth their minutes are listed
- * (half precision at batch 1: it exists for the reduced-precision target; on CPU it is slow).
+ * (half precision at batch 1: it exists for the reduced-precision target; on CPU it is slow). A
+ * {@code /rows} suffix steps {@code batch} independent requests through {@code stepRows} over a
+ * {@link KvPool} (continuous batching) instead of one batch sharing one cache.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,13 +57,17 @@ public class DecoderStepBenchmark {
     "float32/8/16",
     "float32/8/1024",
     "float16/1/16",
-    "float16/1/1024"
+    "float16/1/1024",
+    "float32/1/16/rows",
+    "float32/8/16/rows",
+    "float32/8/1024/rows"
   })
   public String variant;
 
   private NDManager manager;
   private ParlerDecoder decoder;
-  private KvCache cache;
+  private KvCache[] caches;
+  private KvPool pool; // null unless /rows
   private long[] ids;
   private int position;
 
@@ -82,14 +89,21 @@ public class DecoderStepBenchmark {
     try (NDArray f32 = manager.randomNormal(new Shape(batch, s, h))) {
       states = f32.toType(dtype, true);
     }
-    long[][] descriptionMask = new long[batch][s];
-    for (long[] row : descriptionMask) {
-      Arrays.fill(row, 1);
+    boolean rows = v.length > 3 && v[3].equals("rows");
+    int cacheBatch = rows ? 1 : batch;
+    caches = new KvCache[rows ? batch : 1];
+    for (int i = 0; i < caches.length; i++) {
+      long[][] descriptionMask = new long[cacheBatch][s];
+      for (long[] row : descriptionMask) {
+        Arrays.fill(row, 1);
+      }
+      NDArray own = rows ? states.get(i + ":" + (i + 1)) : states;
+      caches[i] =
+          decoder.newCache(
+              own, descriptionMask, new long[cacheBatch][0], position + 2, manager.newSubManager());
+      CachePositions.zero(caches[i]);
     }
-    cache =
-        decoder.newCache(
-            states, descriptionMask, new long[batch][0], position + 2, manager.newSubManager());
-    CachePositions.zero(cache);
+    pool = rows ? decoder.newPool(manager.newSubManager()) : null;
     int k = decoder.config().numCodebooks();
     ids = new long[batch * k];
     for (int i = 0; i < ids.length; i++) {
@@ -99,15 +113,25 @@ public class DecoderStepBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    cache.close();
+    for (KvCache cache : caches) {
+      cache.close();
+    }
+    if (pool != null) {
+      pool.close();
+    }
     manager.close();
   }
 
   @Benchmark
   public float[] step() {
-    CachePositions.rewind(cache, position);
+    for (KvCache cache : caches) {
+      CachePositions.rewind(cache, position);
+    }
     try (NDManager step = manager.newSubManager()) {
-      return decoder.step(cache, null, ids, 1, step);
+      // the first rows step moves the caches into the pool; later ones find them there
+      return pool == null
+          ? decoder.step(caches[0], null, ids, 1, step)
+          : decoder.stepRows(pool, caches, ids, step);
     }
   }
 }
