@@ -18,8 +18,9 @@ import ai.djl.ndarray.types.Shape;
  * <p>A row is prefilled alone in its own {@link KvCache}; the first {@code stepRows} that sees it
  * copies its filled positions into the lowest free slot and frees the cache's own tensors. Closing
  * the cache frees the slot; no other row moves. Capacity, slot count and S grow on demand
- * (doubling), and when the last row leaves every tensor is freed. Tensors start zeroed and only
- * ever hold finite values, so masked positions cannot turn a score into NaN.
+ * (doubling, capacity never past the largest row's own capacity), and when the last row leaves
+ * every tensor is freed. Tensors start zeroed and only ever hold finite values, so masked positions
+ * cannot turn a score into NaN.
  *
  * <p>Not thread-safe: one scheduler thread steps the pool and closes its rows' caches.
  */
@@ -29,7 +30,6 @@ public final class KvPool implements AutoCloseable {
   private final NDManager manager;
   private final DataType dtype;
   private final float maskValue;
-  private final int maxPositions;
   private final int kv;
   private final int kvCross;
   private final int headDim;
@@ -45,7 +45,6 @@ public final class KvPool implements AutoCloseable {
     this.manager = manager;
     this.dtype = dtype;
     this.maskValue = maskValue;
-    this.maxPositions = config.maxPositions();
     this.kv = config.numKeyValueHeads();
     this.kvCross = config.numCrossKeyValueHeads();
     this.headDim = config.headDim();
@@ -85,7 +84,7 @@ public final class KvPool implements AutoCloseable {
       slot++;
     }
     int s = Math.toIntExact(cache.crossKeysT[0].getShape().get(3));
-    grow(slot + 1, Math.max(cache.length, 1), s);
+    grow(slot + 1, Math.max(cache.length, 1), s, Math.max(cache.capacity, rowCapacity()));
     int len = cache.length;
     for (int i = 0; i < keysT.length; i++) {
       if (len > 0) {
@@ -123,20 +122,19 @@ public final class KvPool implements AutoCloseable {
     }
   }
 
-  /** Grows the tensors to hold {@code slots} slots, {@code positions} positions, S = cross. */
-  private void grow(int slots, int positions, int cross) {
-    if (positions > maxPositions) {
-      throw new IllegalStateException(
-          "KV pool needs " + positions + " positions; the decoder has " + maxPositions);
-    }
+  /**
+   * Grows the tensors to hold {@code slots} slots, {@code positions} positions and S = {@code
+   * cross}. Capacity doubles but never past {@code limit}, the most any row may fill, so the pool
+   * takes no more positions than the rows' own caches would.
+   */
+  private void grow(int slots, int positions, int cross, int limit) {
     int newSlots = occupants.length;
     while (newSlots < slots) {
       newSlots = Math.max(1, newSlots * 2);
     }
     int newCapacity = capacity;
     if (newCapacity < positions) {
-      newCapacity =
-          Math.min(maxPositions, Math.max(MIN_CAPACITY, Math.max(positions, capacity * 2)));
+      newCapacity = Math.min(limit, Math.max(MIN_CAPACITY, Math.max(positions, capacity * 2)));
     }
     int newCross = Math.max(crossLength, cross);
     if (newSlots == occupants.length && newCapacity == capacity && newCross == crossLength) {
@@ -173,6 +171,15 @@ public final class KvPool implements AutoCloseable {
     return grown;
   }
 
+  /** The largest capacity of the rows holding slots. */
+  private int rowCapacity() {
+    int max = 0;
+    for (KvCache c : occupants) {
+      max = c == null ? max : Math.max(max, c.capacity);
+    }
+    return max;
+  }
+
   private void clear() {
     for (NDArray[] arrays : new NDArray[][] {keysT, values, crossKeysT, crossValues}) {
       for (int i = 0; i < arrays.length; i++) {
@@ -202,7 +209,7 @@ public final class KvPool implements AutoCloseable {
       selfLength = Math.max(selfLength, c.length + 1);
       cross = Math.max(cross, c.crossLength);
     }
-    grow(hi, selfLength, cross);
+    grow(hi, selfLength, cross, rowCapacity());
     // rows of slots in [lo, hi) that do not step this time (holes) see everything: finite garbage
     float[] selfMask = new float[n * selfLength];
     float[] crossMask = new float[n * cross];
