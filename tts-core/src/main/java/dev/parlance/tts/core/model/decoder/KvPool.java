@@ -87,13 +87,12 @@ public final class KvPool implements AutoCloseable {
     grow(slot + 1, Math.max(cache.length, 1), s, Math.max(cache.capacity, rowCapacity()));
     int len = cache.length;
     for (int i = 0; i < keysT.length; i++) {
-      if (len > 0) {
-        keysT[i].set(
-            new NDIndex("{}:{}, :, :, :{}", slot, slot + 1, len),
-            cache.selfKeysT[i].get(new NDIndex(":, :, :, :{}", len)));
-        values[i].set(
-            new NDIndex("{}:{}, :, :{}, :", slot, slot + 1, len),
-            cache.selfValues[i].get(new NDIndex(":, :, :{}, :", len)));
+      if (len > 0) { // views: closed here so they do not keep the cache's storage alive
+        try (NDArray k = cache.selfKeysT[i].get(new NDIndex(":, :, :, :{}", len));
+            NDArray v = cache.selfValues[i].get(new NDIndex(":, :, :{}, :", len))) {
+          keysT[i].set(new NDIndex("{}:{}, :, :, :{}", slot, slot + 1, len), k);
+          values[i].set(new NDIndex("{}:{}, :, :{}, :", slot, slot + 1, len), v);
+        }
       }
       crossKeysT[i].set(new NDIndex("{}:{}, :, :, :{}", slot, slot + 1, s), cache.crossKeysT[i]);
       crossValues[i].set(new NDIndex("{}:{}, :, :{}, :", slot, slot + 1, s), cache.crossValues[i]);
