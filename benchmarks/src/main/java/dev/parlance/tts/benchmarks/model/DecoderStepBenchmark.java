@@ -11,6 +11,7 @@ import dev.parlance.tts.core.model.ParlerConfig;
 import dev.parlance.tts.core.model.decoder.CachePositions;
 import dev.parlance.tts.core.model.decoder.DecoderConfig;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code variant} = weights/batch/position: the decoder's weight format (the engine's {@code
  * dtype} setting), then the step writes cache slot {@code position} and attends to {@code position
  * + 1} self keys. Only the combinations worth their minutes are listed (float16 at batch 1 only: on
- * a CPU without fp16 arithmetic it is slow).
+ * a CPU without fp16 arithmetic it is slow). A {@code /rows} suffix steps {@code batch} independent
+ * requests through {@code stepRows} over a {@link KvPool} (continuous batching) instead of one
+ * batch sharing one cache.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,13 +63,19 @@ public class DecoderStepBenchmark {
     "bfloat16/8/16",
     "int8/1/16",
     "int8/1/1024",
-    "int8/8/16"
+    "int8/8/16",
+    "float32/1/16/rows",
+    "float32/8/16/rows",
+    "float32/8/1024/rows",
+    "int8/1/16/rows",
+    "int8/8/16/rows"
   })
   public String variant;
 
   private NDManager manager;
   private ParlerDecoder decoder;
-  private KvCache cache;
+  private KvCache[] caches;
+  private KvPool pool; // null unless /rows
   private long[] ids;
   private int position;
 
@@ -88,14 +97,21 @@ public class DecoderStepBenchmark {
     try (NDArray f32 = manager.randomNormal(new Shape(batch, s, h))) {
       states = f32.toType(weights.activations(), true);
     }
-    long[][] descriptionMask = new long[batch][s];
-    for (long[] row : descriptionMask) {
-      Arrays.fill(row, 1);
+    boolean rows = v.length > 3 && v[3].equals("rows");
+    int cacheBatch = rows ? 1 : batch;
+    caches = new KvCache[rows ? batch : 1];
+    for (int i = 0; i < caches.length; i++) {
+      long[][] descriptionMask = new long[cacheBatch][s];
+      for (long[] row : descriptionMask) {
+        Arrays.fill(row, 1);
+      }
+      NDArray own = rows ? states.get(i + ":" + (i + 1)) : states;
+      caches[i] =
+          decoder.newCache(
+              own, descriptionMask, new long[cacheBatch][0], position + 2, manager.newSubManager());
+      CachePositions.zero(caches[i]);
     }
-    cache =
-        decoder.newCache(
-            states, descriptionMask, new long[batch][0], position + 2, manager.newSubManager());
-    CachePositions.zero(cache);
+    pool = rows ? decoder.newPool(manager.newSubManager()) : null;
     int k = decoder.config().numCodebooks();
     ids = new long[batch * k];
     for (int i = 0; i < ids.length; i++) {
@@ -105,15 +121,25 @@ public class DecoderStepBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    cache.close();
+    for (KvCache cache : caches) {
+      cache.close();
+    }
+    if (pool != null) {
+      pool.close();
+    }
     manager.close();
   }
 
   @Benchmark
   public float[] step() {
-    CachePositions.rewind(cache, position);
+    for (KvCache cache : caches) {
+      CachePositions.rewind(cache, position);
+    }
     try (NDManager step = manager.newSubManager()) {
-      return decoder.step(cache, null, ids, 1, step);
+      // the first rows step moves the caches into the pool; later ones find them there
+      return pool == null
+          ? decoder.step(caches[0], null, ids, 1, step)
+          : decoder.stepRows(pool, caches, ids, step);
     }
   }
 }

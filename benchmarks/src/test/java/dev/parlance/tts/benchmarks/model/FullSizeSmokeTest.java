@@ -16,6 +16,7 @@ import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.tokenizer.TokenBatch;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -145,7 +146,8 @@ class FullSizeSmokeTest {
         // continuous batching: 4 requests share each decoder step
         List<Double> batchMs = new ArrayList<>();
         List<Double> batchCpu = new ArrayList<>();
-        try (NDManager batch = model.newRequestManager()) {
+        try (NDManager batch = model.newRequestManager();
+            KvPool pool = model.decoder().newPool(batch.newSubManager())) {
           KvCache[] caches = new KvCache[4];
           long[] columns = new long[4 * 9];
           for (int j = 0; j < 4; j++) {
@@ -174,7 +176,7 @@ class FullSizeSmokeTest {
             long s = System.nanoTime();
             long c = cpu();
             try (NDManager step = batch.newSubManager()) {
-              model.decoder().stepRows(caches, columns, step);
+              model.decoder().stepRows(pool, caches, columns, step);
             }
             batchCpu.add((cpu() - c) / 1e6);
             batchMs.add((System.nanoTime() - s) / 1e6);

@@ -8,6 +8,7 @@ import dev.parlance.tts.core.generation.GenerationConfig;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.core.model.decoder.KvCache;
+import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.model.decoder.RowMemory;
 import dev.parlance.tts.core.runtime.BatchStepper;
 import dev.parlance.tts.core.runtime.StepResult;
@@ -23,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the description cache), its own batch-1 KV cache, its own {@link Generation} (delay pattern, EOS
  * rules and a random generator seeded by the request) and its own streaming DAC window. Per step:
  * rows starting a chunk prefill their prompt alone; every other row feeds one token column through
- * one batched decoder pass ({@code ParlerDecoder.stepRows}), in which attention reads each row's
- * own cache. A row's tokens therefore depend on its own job only, not on its neighbours.
+ * one batched decoder pass ({@code ParlerDecoder.stepRows}), whose attention runs once over a
+ * {@link KvPool} holding every row's keys/values in its own slot, each row masked to its own
+ * positions. A row's tokens therefore depend on its own job only, not on its neighbours.
  *
  * <p>The other model work is batched across rows too: the descriptions of rows joining together
  * that are not cached yet go through T5 as one padded batch, and the DAC windows of rows that fall
@@ -43,6 +45,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private final DescriptionCache<EncodedDescription> descriptions;
   private final int chunkFrames;
   private final int codebooks;
+  private final KvPool pool; // empty (no tensors) whenever no row is decoding
   private final AtomicLong rowSteps = new AtomicLong();
   private final AtomicLong encoderCalls = new AtomicLong();
 
@@ -55,21 +58,25 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     this.descriptions = descriptions;
     this.chunkFrames = chunkFrames;
     this.codebooks = model.decoder().config().numCodebooks();
+    this.pool = model.decoder().newPool(model.newRequestManager());
   }
 
   /**
-   * Memory the job's row holds at most: its largest chunk's KV cache (prompt plus max_length
-   * positions, cross-attention over the description) and step share, chunks running one after
-   * another. Tokenizes the description; safe on any thread.
+   * Memory the job's row holds at most, chunks running one after another: its pool share (two slots
+   * padded to the longest capacity any row may have, its prompt plus the generation's max_length,
+   * with cross-attention over its description) and its step share. Tokenizes the description; safe
+   * on any thread.
    */
   long rowBytes(SynthesisJob job) {
     RowMemory memory = model.decoder().rowMemory();
     int descriptionTokens =
         model.tokenizers().encodeDescriptions(List.of(job.description())).length();
+    int fullLength =
+        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions());
     long max = 0;
     for (SynthesisJob.Chunk chunk : job.chunks()) {
-      int capacity = chunk.prompt().length() + chunk.settings().maxLength();
-      max = Math.max(max, memory.rowBytes(capacity, descriptionTokens));
+      int slot = chunk.prompt().length() + Math.max(chunk.settings().maxLength(), fullLength);
+      max = Math.max(max, memory.pooledRowBytes(slot, descriptionTokens));
     }
     return max;
   }
@@ -147,7 +154,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
       }
       float[] all;
       try (NDManager step = model.newRequestManager()) {
-        all = model.decoder().stepRows(caches, ids, step);
+        all = model.decoder().stepRows(pool, caches, ids, step);
       }
       int width = all.length / decoding.size();
       for (int i = 0; i < decoding.size(); i++) {
@@ -264,7 +271,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     final DescriptionCache.Lease<EncodedDescription> description;
     final SpeechStitcher stitcher; // null unless a long text is stitched
     int chunk; // the chunk being (or next to be) spoken
-    NDManager scope; // this chunk's cache; null between chunks
+    NDManager scope; // this chunk's cache (its pool slot); null between chunks
     KvCache cache;
     Generation generation; // null until the chunk is prefilled
     DacStreamDecoder audio;
@@ -289,6 +296,9 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
         audio.close(); // its per-layer state lives in native memory
       }
       if (scope != null) {
+        if (cache != null) {
+          cache.close(); // frees its pool slot
+        }
         scope.close();
         scope = null;
         cache = null;

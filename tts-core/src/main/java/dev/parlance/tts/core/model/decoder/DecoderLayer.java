@@ -1,7 +1,6 @@
 package dev.parlance.tts.core.model.decoder;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -155,18 +154,22 @@ final class DecoderLayer {
 
   /** x (B,m,H) -> (B,m,H) for a batch that shares one cache and one position. */
   NDArray forward(NDArray x, KvCache cache, int layer, StepContext ctx) {
-    return forward(x, new KvCache[] {cache}, layer, ctx, null);
+    return forward(x, cache, null, null, layer, ctx);
   }
 
   /**
-   * x (B,m,H) -> (B,m,H). With {@code rows} null the batch shares {@code caches[0]}; otherwise each
-   * batch row r is an independent request (m = 1) with its own cache {@code caches[r]} and context
-   * {@code rows[r]}: projections and FFN run batched over the rows (one weight read for all),
-   * attention runs per row against that row's cache.
+   * x (R,1,H) -> (R,1,H) for R independent requests (continuous batching), rows sorted by pool
+   * slot: projections and FFN run batched over the rows (one weight read for all), and attention
+   * runs once for all rows over the pooled keys/values.
    *
-   * @param shared sizes of the whole batch and its RoPE angles (per row when rows differ)
+   * @param shared sizes of the whole batch and each row's RoPE angles
    */
-  NDArray forward(NDArray x, KvCache[] caches, int layer, StepContext shared, StepContext[] rows) {
+  NDArray forward(NDArray x, KvPool pool, KvPool.Step rows, int layer, StepContext shared) {
+    return forward(x, null, pool, rows, layer, shared);
+  }
+
+  private NDArray forward(
+      NDArray x, KvCache cache, KvPool pool, KvPool.Step rows, int layer, StepContext shared) {
     int b = shared.batch();
     int m = shared.length();
     int h = config.hiddenSize();
@@ -182,35 +185,20 @@ final class DecoderLayer {
       q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
       k = rope(k.reshape(b, m, kvHeads, dh), shared);
     }
-    NDArray context;
-    if (rows == null) {
-      context = attendSelf(q, k, v, caches[0], layer, shared);
-    } else {
-      NDList qs = q.split(b, 0);
-      NDList ks = k.split(b, 0);
-      NDList vs = v.split(b, 0);
-      NDList out = new NDList(b);
-      for (int r = 0; r < b; r++) {
-        out.add(attendSelf(qs.get(r), ks.get(r), vs.get(r), caches[r], layer, rows[r]));
-      }
-      context = NDArrays.concat(out, 0);
-    }
+    NDArray context =
+        rows == null
+            ? attendSelf(q, k, v, cache, layer, shared)
+            : attendSelfPooled(q, k, v, pool, rows, layer);
     x = x.add(selfOut.apply(context));
 
     q = crossQuery.apply(norm(x, crossNormWeight, crossNormBias));
     if (shared.ropeCos() != null) { // the reference rotates cross-attention queries too
       q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
     }
-    if (rows == null) {
-      context = attendCross(q, caches[0], layer, shared);
-    } else {
-      NDList qs = q.split(b, 0);
-      NDList out = new NDList(b);
-      for (int r = 0; r < b; r++) {
-        out.add(attendCross(qs.get(r), caches[r], layer, rows[r]));
-      }
-      context = NDArrays.concat(out, 0);
-    }
+    context =
+        rows == null
+            ? attendCross(q, cache, layer, shared)
+            : attendCrossPooled(q, pool, rows, layer);
     x = x.add(crossOut.apply(context));
 
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
@@ -256,6 +244,58 @@ final class DecoderLayer {
       scores = scores.add(cache.crossMask);
     }
     return ungroup(scores.softmax(-1).matMul(cache.crossValues[layer]), ctx);
+  }
+
+  /**
+   * Pooled self-attention for R rows (R,1,·): one scatter writes each row's new key/value at its
+   * own slot and position, then one masked attention reads every slot of the step's range.
+   */
+  private NDArray attendSelfPooled(
+      NDArray q, NDArray k, NDArray v, KvPool pool, KvPool.Step rows, int layer) {
+    long r = q.getShape().get(0);
+    int kvHeads = config.numKeyValueHeads();
+    int dh = config.headDim();
+    pool.keysT[layer].set(rows.keysWrite(), k.reshape(r, kvHeads, dh));
+    pool.values[layer].set(rows.valuesWrite(), v.reshape(r, kvHeads, dh));
+    NDManager step = q.getManager();
+    return attendPooled(
+        q,
+        kvHeads,
+        pool.keysT[layer].get(step, rows.keysRead()),
+        pool.values[layer].get(step, rows.valuesRead()),
+        rows.selfMask(),
+        rows);
+  }
+
+  /** Pooled cross-attention of R rows' queries (R,1,H) over the padded description keys/values. */
+  private NDArray attendCrossPooled(NDArray q, KvPool pool, KvPool.Step rows, int layer) {
+    NDManager step = q.getManager();
+    return attendPooled(
+        q,
+        config.numCrossKeyValueHeads(),
+        pool.crossKeysT[layer].get(step, rows.crossKeysRead()),
+        pool.crossValues[layer].get(step, rows.crossValuesRead()),
+        rows.crossMask(),
+        rows);
+  }
+
+  /**
+   * softmax(q K^T + mask) V over the step's slot range: queries (R,1,H), keysT (n, kv, d_h, T),
+   * values (n, kv, T, d_h), mask (n, 1, 1, T); returns (R,1,H). With holes in the range (slots that
+   * do not step) the queries are spread to slot rows and the outputs gathered back.
+   */
+  private NDArray attendPooled(
+      NDArray q, int kvHeads, NDArray keysT, NDArray values, NDArray mask, KvPool.Step rows) {
+    int n = rows.slots();
+    if (rows.spread() != null) {
+      q = q.get(rows.spread());
+    }
+    NDArray scores =
+        q.reshape(n, kvHeads, config.numHeads() / kvHeads, config.headDim())
+            .matMul(keysT)
+            .add(mask);
+    NDArray context = scores.softmax(-1).matMul(values).reshape(n, 1, config.hiddenSize());
+    return rows.gather() == null ? context : context.get(rows.gather());
   }
 
   /**

@@ -11,6 +11,9 @@ import ai.djl.ndarray.NDManager;
  *
  * <p>Keys are stored transposed, (B, kv_heads, d_h, capacity), so a step's scores are one matmul
  * against a slice of the cache; values are (B, kv_heads, capacity, d_h).
+ *
+ * <p>In continuous batching the first {@link ParlerDecoder#stepRows} moves a batch-1 cache's
+ * keys/values into a {@link KvPool} slot; the cache then keeps only its length and masks.
  */
 public final class KvCache implements AutoCloseable {
   final NDManager manager;
@@ -30,7 +33,18 @@ public final class KvCache implements AutoCloseable {
   /** Additive self-attention key mask (B, 1, 1, capacity); null when nothing is padded. */
   final NDArray selfKeyMask;
 
+  /** Per batch row: which description tokens may be attended (false at padding). */
+  final boolean[][] descriptionValid;
+
   int length;
+
+  /** The pool holding this cache's keys/values once {@link ParlerDecoder#stepRows} took it in. */
+  KvPool pool;
+
+  int slot = -1;
+
+  /** Description length S, kept when the cross keys/values move into the pool. */
+  int crossLength;
 
   KvCache(
       NDManager manager,
@@ -39,7 +53,8 @@ public final class KvCache implements AutoCloseable {
       int layers,
       NDArray crossMask,
       boolean[][] keyValid,
-      NDArray selfKeyMask) {
+      NDArray selfKeyMask,
+      boolean[][] descriptionValid) {
     this.manager = manager;
     this.batch = batch;
     this.capacity = capacity;
@@ -50,6 +65,7 @@ public final class KvCache implements AutoCloseable {
     this.crossMask = crossMask;
     this.keyValid = keyValid;
     this.selfKeyMask = selfKeyMask;
+    this.descriptionValid = descriptionValid;
   }
 
   /** Batch size. */
@@ -82,9 +98,12 @@ public final class KvCache implements AutoCloseable {
     return a == null ? 0 : a.size() * a.getDataType().getNumOfBytes();
   }
 
-  /** Frees every cache tensor. */
+  /** Frees every cache tensor, and the cache's pool slot if it has one. */
   @Override
   public void close() {
+    if (pool != null) {
+      pool.release(this);
+    }
     manager.close();
   }
 }

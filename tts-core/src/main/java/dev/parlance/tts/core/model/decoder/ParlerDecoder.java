@@ -263,6 +263,12 @@ public final class ParlerDecoder {
               + config.maxPositions());
     }
     NDArray crossMask = null;
+    boolean[][] descriptionValid = new boolean[b][s];
+    for (int i = 0; i < b; i++) {
+      for (int j = 0; j < s; j++) {
+        descriptionValid[i][j] = descriptionMask[i][j] != 0;
+      }
+    }
     if (hasZero(descriptionMask)) {
       float[] mask = new float[b * s];
       for (int i = 0; i < b; i++) {
@@ -287,7 +293,9 @@ public final class ParlerDecoder {
       }
       selfKeyMask = manager.create(mask, new Shape(b, 1, 1, capacity)).toType(dtype, false);
     }
-    KvCache cache = new KvCache(manager, b, capacity, layers.length, crossMask, valid, selfKeyMask);
+    KvCache cache =
+        new KvCache(
+            manager, b, capacity, layers.length, crossMask, valid, selfKeyMask, descriptionValid);
     int dh = config.headDim();
     int kv = config.numKeyValueHeads();
     NDArray states =
@@ -392,6 +400,9 @@ public final class ParlerDecoder {
   }
 
   private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
+    if (cache.pool != null) {
+      throw new IllegalStateException("the cache moved into a KvPool: step it with stepRows");
+    }
     int b = cache.batch;
     NDArray x = embed(ids, b, m, step);
     if (prefix != null) {
@@ -439,30 +450,66 @@ public final class ParlerDecoder {
   }
 
   /**
+   * A pool for the caches of {@link #stepRows}: its tensors live in {@code manager}, which closing
+   * the pool closes.
+   */
+  public KvPool newPool(NDManager manager) {
+    return new KvPool(manager, config, dtype, maskValue);
+  }
+
+  /**
    * One step for R independent requests at once (continuous batching): each cache has batch 1 and
    * its own length, so rows sit at different positions. Projections, FFN and heads read the weights
-   * once for all rows; attention runs per row over its own cache. A row's logits do not depend on
-   * the other rows beyond float rounding.
+   * once for all rows, and attention runs once for all rows over {@code pool}, each row masked to
+   * its own positions. A cache not yet in the pool (fresh from its prefill {@link #step}) moves
+   * into a free slot first; closing it frees the slot. A row's logits do not depend on the other
+   * rows beyond float rounding.
    *
    * @param ids each row's next column, (R, K) flattened
    * @return logits (R*K, V) row-major, row = r*K + k
    */
-  public float[] stepRows(KvCache[] caches, long[] ids, NDManager step) {
+  public float[] stepRows(KvPool pool, KvCache[] caches, long[] ids, NDManager step) {
     int r = caches.length;
-    NDArray x = embed(ids, r, 1, step);
-    long[] pos = new long[r];
-    StepContext[] rows = new StepContext[r];
-    for (int i = 0; i < r; i++) {
-      KvCache c = caches[i];
+    int k = config.numCodebooks();
+    if (ids.length != (long) r * k) {
+      throw new IllegalArgumentException(
+          "expected " + (r * k) + " ids (R=" + r + ", K=" + k + "), got " + ids.length);
+    }
+    for (KvCache c : caches) {
       if (c.batch != 1) {
         throw new IllegalArgumentException("stepRows needs caches of batch 1, got " + c.batch);
       }
       if (c.length + 1 > c.capacity) {
         throw new IllegalStateException("KV cache full: " + (c.length + 1) + " > " + c.capacity);
       }
-      pos[i] = c.length;
-      rows[i] = context(1, 1, c.length, selfMask(c, 1, c.length, step), null, null);
+      if (c.pool != null && (c.pool != pool || c.slot < 0)) {
+        throw new IllegalArgumentException("a cache belongs to another (or a closed) KvPool");
+      }
     }
+    for (KvCache c : caches) {
+      if (c.pool == null) {
+        pool.admit(c);
+      }
+    }
+    // rows in slot order, so the step reads one contiguous slot range
+    Integer[] order = new Integer[r];
+    for (int i = 0; i < r; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, c) -> Integer.compare(caches[a].slot, caches[c].slot));
+    KvCache[] sorted = new KvCache[r];
+    long[] sortedIds = new long[ids.length];
+    long[] pos = new long[r];
+    for (int i = 0; i < r; i++) {
+      sorted[i] = caches[order[i]];
+      if (i > 0 && sorted[i].slot == sorted[i - 1].slot) {
+        throw new IllegalArgumentException("the same cache twice in one step");
+      }
+      System.arraycopy(ids, order[i] * k, sortedIds, i * k, k);
+      pos[i] = sorted[i].length;
+    }
+    KvPool.Step rows = pool.prepare(sorted, step);
+    NDArray x = embed(sortedIds, r, 1, step);
     NDArray posIds = step.create(pos, new Shape(r, 1));
     NDArray cos = null;
     NDArray sin = null;
@@ -481,12 +528,18 @@ public final class ParlerDecoder {
     }
     StepContext shared = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
     for (int i = 0; i < layers.length; i++) {
-      x = layers[i].forward(x, caches, i, shared, rows);
+      x = layers[i].forward(x, pool, rows, i, shared);
     }
     for (KvCache c : caches) {
       c.length++;
     }
-    return logits(x).toType(DataType.FLOAT32, false).toFloatArray();
+    float[] bySlot = logits(x).toType(DataType.FLOAT32, false).toFloatArray();
+    float[] out = new float[bySlot.length];
+    int width = bySlot.length / r;
+    for (int i = 0; i < r; i++) {
+      System.arraycopy(bySlot, i * width, out, order[i] * width, width);
+    }
+    return out;
   }
 
   /**

@@ -54,8 +54,18 @@ public final class RowMemory {
     return (perLayer * config.numLayers() + h) * bytes + logits * (bytes + Float.BYTES);
   }
 
-  /** {@link #cacheBytes} plus {@link #stepBytes}: what admitting the row costs. */
+  /** {@link #cacheBytes} plus {@link #stepBytes}: what a row on its own cache costs. */
   public long rowBytes(int capacity, int descriptionTokens) {
     return cacheBytes(capacity, descriptionTokens) + stepBytes(capacity, descriptionTokens);
+  }
+
+  /**
+   * What admitting a row into a {@link KvPool} may cost: the pool pads every slot to its longest
+   * row's capacity and doubles its slot count as rows join, so a row is charged two slots of {@code
+   * slotCapacity} positions (the longest capacity any row may have), plus its step share.
+   */
+  public long pooledRowBytes(int slotCapacity, int descriptionTokens) {
+    return 2 * cacheBytes(slotCapacity, descriptionTokens)
+        + stepBytes(slotCapacity, descriptionTokens);
   }
 }

@@ -5,8 +5,9 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * What every layer of one forward pass shares: sizes, cache slices and masks, computed once per
- * step rather than once per layer. In a multi-row step ({@link ParlerDecoder#stepRows}) the shared
- * context carries only sizes and RoPE angles; each row has its own for attention.
+ * step rather than once per layer. In a multi-row step ({@link ParlerDecoder#stepRows}) it carries
+ * only sizes and each row's RoPE angles; attention takes its indices and masks from {@link
+ * KvPool.Step}.
  *
  * @param batch B
  * @param length m, new positions in this pass

@@ -60,7 +60,7 @@ class RowMemoryTest {
           }
           for (int i = 0; i < 2; i++) {
             try (NDManager step = request.newSubManager()) {
-              decoder.stepRows(new KvCache[] {cache}, new long[k], step);
+              decoder.step(cache, null, new long[k], 1, step);
             }
           }
           assertEquals(p + 3, cache.length());
