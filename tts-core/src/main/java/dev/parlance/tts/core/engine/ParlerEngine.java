@@ -176,7 +176,7 @@ public final class ParlerEngine implements TtsEngine {
     }
     int fullLength =
         Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions());
-    long fullRow = rows.rowBytes(fullLength, 1);
+    long fullRow = rows.pooledRowBytes(fullLength, 1);
     LOG.info(
         "batch memory budget {} ({} of {} free on {}, less memory_reserve_bytes, times"
             + " max_batch_memory_fraction {}): {} rows of full length ({} each)",

@@ -115,13 +115,6 @@ class ParlerEngineMemoryTest {
     // also holds the warm-up row (the tiny DAC's frame rate is 5.5 kHz: 1 ms is 6 frames).
     List<TtsRequest> found = null;
     long budget = 0;
-    long tooLongRow;
-    TtsRequest tooLong =
-        TtsRequest.builder()
-            .text(TEXTS[0])
-            .description(DESCRIPTION.repeat(20))
-            .sampling(SamplingOptions.builder().greedy(true).build())
-            .build();
     try (ParlerEngine unbounded = engine(DeviceMemory.UNKNOWN)) {
       assertEquals(Long.MAX_VALUE, unbounded.batchMemoryBudget());
       long warmUp = unbounded.rowBytes(WARM_UP);
@@ -139,7 +132,6 @@ class ParlerEngineMemoryTest {
           budget = 2 * largest;
         }
       }
-      tooLongRow = unbounded.rowBytes(tooLong);
     }
     assertTrue(found != null, "some length fits two rows and the warm-up");
     List<TtsRequest> requests = found;
@@ -185,19 +177,40 @@ class ParlerEngineMemoryTest {
       assertEquals(0, engine.inFlight());
       assertEquals(0, registry.get("tts.batch.memory").gauge().value(), "rows gave it back");
 
-      // A request whose row alone exceeds the budget is a bad request, not an overload.
-      assertTrue(tooLongRow > budget, "a full-length row over a long description is larger");
-      InvalidRequestException e =
-          assertThrows(InvalidRequestException.class, () -> engine.synthesize(tooLong));
-      assertEquals("max_duration", e.field());
-      assertTrue(e.getMessage().contains("batch memory budget"), e.getMessage());
-      assertEquals(0, engine.inFlight());
       assertArrayEquals(alone.get(1), engine.synthesize(requests.get(1)).samples());
 
       EngineHealth health = engine.health();
       assertTrue(health.ready(), health.detail());
       assertEquals(budget, health.memoryFreeBytes());
       assertEquals(1L << 30, health.memoryTotalBytes());
+    }
+  }
+
+  @Test
+  void aRowLargerThanTheWholeBudgetIsAnInvalidRequest() {
+    TtsRequest normal = requests(20).get(0);
+    TtsRequest tooLong =
+        TtsRequest.builder()
+            .text(TEXTS[0])
+            .description(DESCRIPTION.repeat(20))
+            .sampling(SamplingOptions.builder().greedy(true).build())
+            .build();
+    long normalRow;
+    long tooLongRow;
+    try (ParlerEngine unbounded = engine(DeviceMemory.UNKNOWN)) {
+      normalRow = unbounded.rowBytes(normal);
+      tooLongRow = unbounded.rowBytes(tooLong);
+    }
+    assertTrue(tooLongRow > normalRow, "a row over a long description is larger");
+    long budget = (normalRow + tooLongRow) / 2;
+    try (ParlerEngine engine = engine(new DeviceMemory(budget, 1L << 30))) {
+      // a row that exceeds the budget even alone is a bad request, not an overload
+      InvalidRequestException e =
+          assertThrows(InvalidRequestException.class, () -> engine.synthesize(tooLong));
+      assertEquals("max_duration", e.field());
+      assertTrue(e.getMessage().contains("batch memory budget"), e.getMessage());
+      assertEquals(0, engine.inFlight());
+      assertTrue(engine.synthesize(normal).samples().length > 0, "a row that fits still runs");
     }
   }
 
