@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.core.checkpoint.TensorSource;
-import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.t5.T5Config;
 import dev.parlance.tts.core.model.t5.T5Encoder;
 import java.util.Arrays;
@@ -17,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The mini-v1 T5 encoder (flan-t5-large sized, float32 as the engine always runs it) on one
- * 40-token description.
+ * The mini-v1 T5 encoder (flan-t5-large sized) on one 40-token description, with float32
+ * projections ({@code dtype} float32/float16) or bfloat16 ones ({@code dtype} bfloat16/int8).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {"-Xmx2g", "-Dai.djl.offline=true"})
 public class T5EncoderBenchmark {
 
+  @Param({"float32", "bfloat16"})
+  public String weights;
+
   private NDManager manager;
   private T5Encoder encoder;
   private long[] ids;
@@ -46,7 +49,8 @@ public class T5EncoderBenchmark {
     manager = NDManager.newBaseManager(BenchDevice.get());
     T5Config config = T5Config.fromJson(MiniModel.config().textEncoder());
     try (TensorSource source = MiniModel.weights()) {
-      encoder = T5Encoder.load(source, "text_encoder.", config, manager, WeightFormat.FLOAT32);
+      encoder =
+          T5Encoder.load(source, "text_encoder.", config, manager, BenchDevice.weights(weights));
     }
     ids = MiniModel.descriptionIds();
   }

@@ -5,6 +5,7 @@ import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.benchmarks.model.DacDecodeBenchmark;
 import dev.parlance.tts.core.kernel.WeightFormat;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Minimum work of the model benchmarks at mini-v1 shapes (spec §10): what a step must read and
@@ -55,7 +56,13 @@ final class ModelWork {
         S.t5Layers()
             * (2.0 * DESCRIPTION_TOKENS * perBlock
                 + 4.0 * DESCRIPTION_TOKENS * DESCRIPTION_TOKENS * inner);
-    double bytes = 4.0 * S.t5Layers() * perBlock;
+    // the floor is float32's GEMM rate: bfloat16 projections can beat it (ratio below 1)
+    double bytes =
+        (double)
+                BenchDevice.weights(Objects.requireNonNullElse(r.param("weights"), "float32"))
+                    .bytesPerWeight()
+            * S.t5Layers()
+            * perBlock;
     return computeLine(r, f, flops, bytes);
   }
 
