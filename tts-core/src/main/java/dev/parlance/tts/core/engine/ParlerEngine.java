@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * ParlerStepper}), the description cache, streaming ({@link ChunkedAudioStream}), health and
  * metrics.
  *
- * <p>Runtime settings come from {@link RuntimeConfig#fromOptions}; the engine's own option is
- * {@code chunk_frames} (frames per streamed block, default 16 ≈ 186 ms).
+ * <p>Runtime settings come from {@link RuntimeConfig#fromOptions}; the engine's own options are
+ * {@code chunk_frames} (frames per streamed block, default 16 ≈ 186 ms) and {@code
+ * batch_across_rows} (default false: T5 and DAC run per row, so a request's audio is exactly what
+ * it is alone; true batches them across rows, equal to float rounding only).
  */
 public final class ParlerEngine implements TtsEngine {
   private static final Logger LOG = LoggerFactory.getLogger(ParlerEngine.class);
@@ -91,6 +93,7 @@ public final class ParlerEngine implements TtsEngine {
       ParlerModel model,
       RuntimeConfig runtime,
       int chunkFrames,
+      boolean batchAcrossRows,
       GpuProbe probe) {
     this.source = source;
     this.model = model;
@@ -110,7 +113,7 @@ public final class ParlerEngine implements TtsEngine {
         new DescriptionCache<>(
             runtime.descriptionCacheBytes(), EncodedDescription::bytes, EncodedDescription::close);
     this.admission = AdmissionController.of(runtime);
-    this.stepper = new ParlerStepper(model, descriptions, chunkFrames);
+    this.stepper = new ParlerStepper(model, descriptions, chunkFrames, batchAcrossRows);
     this.metrics = micrometerPresent() ? newMetrics() : null;
     this.listener = metrics != null ? metrics : RuntimeListener.NONE;
     this.scheduler =
@@ -251,7 +254,8 @@ public final class ParlerEngine implements TtsEngine {
         ProcessMemory.mib(ProcessMemory.residentBytes()));
     ParlerEngine engine;
     try {
-      engine = new ParlerEngine(source, model, runtime, chunkFrames, probe);
+      engine =
+          new ParlerEngine(source, model, runtime, chunkFrames, batchAcrossRows(config), probe);
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -276,6 +280,14 @@ public final class ParlerEngine implements TtsEngine {
       // reported below
     }
     throw new IllegalArgumentException("chunk_frames must be an integer >= 1, got '" + v + "'");
+  }
+
+  private static boolean batchAcrossRows(TtsEngineConfig config) {
+    String v = config.option("batch_across_rows").orElse("false").trim();
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new IllegalArgumentException("batch_across_rows must be true or false, got '" + v + "'");
   }
 
   /**

@@ -44,6 +44,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private final ParlerModel model;
   private final DescriptionCache<EncodedDescription> descriptions;
   private final int chunkFrames;
+  private final boolean batchAcrossRows;
   private final int codebooks;
   private final KvPool pool; // empty (no tensors) whenever no row is decoding
   private final AtomicLong rowSteps = new AtomicLong();
@@ -51,12 +52,20 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
 
   /**
    * @param chunkFrames frames per streamed audio block (more frames: fewer, larger DAC calls)
+   * @param batchAcrossRows encode the new descriptions of a join in one T5 batch and decode rows'
+   *     DAC windows that fall due together in one batch: fewer, larger calls, but a row's audio
+   *     then equals its audio alone only to float rounding (batched GEMMs and convolutions round
+   *     differently), so it is off unless asked for
    */
   ParlerStepper(
-      ParlerModel model, DescriptionCache<EncodedDescription> descriptions, int chunkFrames) {
+      ParlerModel model,
+      DescriptionCache<EncodedDescription> descriptions,
+      int chunkFrames,
+      boolean batchAcrossRows) {
     this.model = model;
     this.descriptions = descriptions;
     this.chunkFrames = chunkFrames;
+    this.batchAcrossRows = batchAcrossRows;
     this.codebooks = model.decoder().config().numCodebooks();
     this.pool = model.decoder().newPool(model.newRequestManager());
   }
@@ -93,9 +102,9 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
 
   @Override
   public List<Row> join(List<SynthesisJob> jobs) {
+    List<String> texts = jobs.stream().map(SynthesisJob::description).toList();
     List<DescriptionCache.Lease<EncodedDescription>> leases =
-        descriptions.acquireAll(
-            jobs.stream().map(SynthesisJob::description).toList(), this::encode);
+        batchAcrossRows ? descriptions.acquireAll(texts, this::encode) : acquireEach(texts);
     List<Row> rows = new ArrayList<>(jobs.size());
     try {
       for (int i = 0; i < jobs.size(); i++) {
@@ -106,6 +115,28 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
       leases.forEach(DescriptionCache.Lease::close);
       throw e;
     }
+  }
+
+  /** Each description through T5 on its own (cache misses only). */
+  private List<DescriptionCache.Lease<EncodedDescription>> acquireEach(List<String> texts) {
+    List<DescriptionCache.Lease<EncodedDescription>> leases = new ArrayList<>(texts.size());
+    try {
+      for (String text : texts) {
+        leases.add(descriptions.acquire(text, t -> encode(List.of(t)).get(0)));
+      }
+      return leases;
+    } catch (RuntimeException | Error e) {
+      leases.forEach(DescriptionCache.Lease::close);
+      throw e;
+    }
+  }
+
+  private static float[][] decodeEach(List<DacStreamDecoder> streams) {
+    float[][] audio = new float[streams.size()][];
+    for (int i = 0; i < audio.length; i++) {
+      audio[i] = DacStreamDecoder.decodeDue(List.of(streams.get(i)))[0];
+    }
+    return audio;
   }
 
   /**
@@ -170,7 +201,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
       streams.add(row.audio);
     }
     // Rows whose windows fell due together decode in one DAC batch where their windows line up.
-    float[][] audio = DacStreamDecoder.decodeDue(streams);
+    float[][] audio = batchAcrossRows ? DacStreamDecoder.decodeDue(streams) : decodeEach(streams);
     List<StepResult<float[]>> results = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       results.add(output(rows.get(i), audio[i]));

@@ -46,7 +46,7 @@ class ParlerStepperBatchTest {
   void aJoinEncodesItsNewDescriptionsInOnePaddedBatch(String fixture) {
     try (ParlerModel model = ParlerModel.load(Fixtures.checkpoint(fixture), Device.cpu(), FP32);
         DescriptionCache<EncodedDescription> descriptions = cache()) {
-      ParlerStepper stepper = new ParlerStepper(model, descriptions, CHUNK_FRAMES);
+      ParlerStepper stepper = new ParlerStepper(model, descriptions, CHUNK_FRAMES, true);
       List<ParlerStepper.Row> rows = stepper.join(jobs(model, 30));
       assertEquals(1, stepper.encoderCalls(), "one T5 call for the whole join");
       assertEquals(3, descriptions.stats().misses(), "a repeated description is encoded once");
@@ -80,7 +80,7 @@ class ParlerStepperBatchTest {
   void rowsDecodedTogetherShareDacPassesAndSoundAsAlone(String fixture) {
     try (ParlerModel model = ParlerModel.load(Fixtures.checkpoint(fixture), Device.cpu(), FP32);
         DescriptionCache<EncodedDescription> descriptions = cache()) {
-      ParlerStepper stepper = new ParlerStepper(model, descriptions, CHUNK_FRAMES);
+      ParlerStepper stepper = new ParlerStepper(model, descriptions, CHUNK_FRAMES, true);
       List<SynthesisJob> jobs = jobs(model, 40);
       List<float[]> alone = new ArrayList<>();
       long passesAlone = 0;
