@@ -61,6 +61,7 @@ public class SynthesisBenchmark {
                 .model(MiniModel.dir().toString())
                 .device(device)
                 .dtype(decoderDtype)
+                .option("phrase_cache_bytes", "0") // a seeded request would be served from it
                 .build());
     request =
         TtsRequest.builder()
