@@ -43,7 +43,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *
  * It prints load time, peak resident memory, T5 time on 40 tokens, decoder time per step and DAC
  * time for 2 s of audio (medians) on the CPU; the decoder's weights are float32 unless {@code
- * -Dtts.smoke.dtype=int8} (or bfloat16, float16) is added to both property lists.
+ * -Dtts.smoke.dtype=int8} (or bfloat16, float16) is added to both property lists. On an idle
+ * machine add {@code -Domp.wait.policy=ACTIVE}: the suite's passive OpenMP workers cost ~50 us per
+ * small op.
  */
 @Tag("smoke")
 @EnabledIfSystemProperty(named = "tts.smoke", matches = "true")

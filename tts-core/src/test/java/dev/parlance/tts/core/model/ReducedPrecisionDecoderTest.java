@@ -9,6 +9,7 @@ import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.testing.Fixtures;
+import dev.parlance.tts.core.testing.Tensors;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -90,16 +91,11 @@ class ReducedPrecisionDecoderTest {
         }
         double worst = 0;
         double scale = 0;
-        double squaredError = 0;
-        double squared = 0;
         for (int i = 0; i < expected.length; i++) {
-          double e = expected[i] - actual[i];
-          worst = Math.max(worst, Math.abs(e));
+          worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
           scale = Math.max(scale, Math.abs(expected[i]));
-          squaredError += e * e;
-          squared += (double) expected[i] * expected[i];
         }
-        double relativeRms = Math.sqrt(squaredError / squared);
+        double relativeRms = Tensors.relativeRms(expected, actual);
         String what = fixture + " " + format + " " + batch;
         assertTrue(relativeRms < rmsBound, what + ": relative RMS error " + relativeRms);
         assertTrue(worst < maxBound * scale, what + ": max error " + worst + " of " + scale);

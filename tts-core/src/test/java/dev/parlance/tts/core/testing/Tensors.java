@@ -13,6 +13,19 @@ public final class Tensors {
 
   public static final double RTOL = 1e-4;
 
+  /** sqrt(sum (a - e)^2 / sum e^2): the error of a reduced-precision result as one number. */
+  public static double relativeRms(float[] expected, float[] actual) {
+    assertEquals(expected.length, actual.length, "element count");
+    double squaredError = 0;
+    double squared = 0;
+    for (int i = 0; i < expected.length; i++) {
+      double e = (double) expected[i] - actual[i];
+      squaredError += e * e;
+      squared += (double) expected[i] * expected[i];
+    }
+    return Math.sqrt(squaredError / squared);
+  }
+
   /** Asserts every element is within {@link #ATOL}/{@link #RTOL}; reports the worst element. */
   public static void assertClose(String what, float[] expected, float[] actual) {
     assertClose(what, expected, actual, ATOL, RTOL);

@@ -50,17 +50,6 @@ class T5EncoderGoldenTest {
                     c.getFileName() + " bf16", () -> check(c, WeightFormat.BFLOAT16)));
   }
 
-  private static double relativeRms(float[] expected, float[] actual) {
-    double squaredError = 0;
-    double squared = 0;
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i] - actual[i];
-      squaredError += e * e;
-      squared += (double) expected[i] * expected[i];
-    }
-    return Math.sqrt(squaredError / squared);
-  }
-
   /** The {@code text_encoder} section of a checkpoint's config.json. */
   static T5Config config(Path checkpoint) {
     try {
@@ -97,7 +86,7 @@ class T5EncoderGoldenTest {
             Tensors.assertClose(name, expected, actual);
           } else {
             // measured 0.76-0.82% on both fixtures (random weights; 8-bit mantissas)
-            double error = relativeRms(expected, actual);
+            double error = Tensors.relativeRms(expected, actual);
             assertTrue(error < 1.5e-2, name + ": relative RMS error " + error);
           }
         }
