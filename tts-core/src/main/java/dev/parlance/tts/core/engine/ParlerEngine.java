@@ -374,6 +374,11 @@ public final class ParlerEngine implements TtsEngine {
   }
 
   /** Decoder steps taken by requests so far (a batched step over r rows counts r). */
+  /** Batched decoder steps run so far (one per step, whatever its number of rows). */
+  long batchedSteps() {
+    return scheduler.steps();
+  }
+
   long decoderSteps() {
     return stepper.rowSteps();
   }

@@ -20,9 +20,14 @@ public final class ParlerEngineProbe {
     this.engine = parler;
   }
 
-  /** Decoder steps run so far, over all requests. */
+  /** Decoder steps run so far, over all requests (a step over r rows counts r). */
   public long decoderSteps() {
     return engine.decoderSteps();
+  }
+
+  /** Batched decoder steps run so far: one per step of the scheduler, whatever its rows. */
+  public long batchedSteps() {
+    return engine.batchedSteps();
   }
 
   /** Requests admitted whose worker has not finished (0 once a cancelled loop has stopped). */
