@@ -24,8 +24,8 @@ import java.util.UUID;
  */
 public final class PackedKernels {
   private static final String CLASS = "ParlanceKernels";
-  private static final int BF16 =
-      15; // c10::ScalarType numbers, as serialized TorchScript writes them
+  // c10::ScalarType numbers, as serialized TorchScript writes dtypes
+  private static final int BF16 = 15;
   private static final int F32 = 6;
   private static final int I8 = 1;
   private static final int INT8_K_MULTIPLE = 16;
@@ -53,7 +53,7 @@ public final class PackedKernels {
           "    return (torch.contiguous(torch.to(q, " + I8 + ")), unit, scale)",
           "  def linear_bf16(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
           "    return torch.to(torch.linear(torch.to(x, " + BF16 + "), w), " + F32 + ")",
-          // the kernel takes 2-D input; the fp32 scales are applied after it for accuracy
+          // the kernel takes 2-D bf16 input and returns bf16; the fp32 row scales come after it
           "  def linear_int8(self: __torch__."
               + CLASS
               + ", x: Tensor, q: Tensor, unit: Tensor,"
