@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Full-size smoke run on the exact parler-tts-mini-v1 shapes with random weights (generated into a
+ * Full-size smoke run on the exact parler-tts-mini-v1 shapes (or large-v1 with {@code
+ * -Dtts.smoke.shape=large-v1} in both property lists) with random weights (generated into a
  * temporary directory, deleted afterwards). Skipped by default; run with
  *
  * <pre>
@@ -57,14 +58,18 @@ class FullSizeSmokeTest {
     Path dir = kept != null ? Path.of(kept) : Files.createTempDirectory("parler-mini-v1-random");
     try {
       long t0 = System.nanoTime();
-      if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
+      ParlerShape shape = ParlerShape.named(System.getProperty("tts.smoke.shape", "mini-v1"));
+      if (!Files.isRegularFile(dir.resolve("config.json"))) {
         Path tokenizer = Path.of(System.getProperty("tts.fixtures.dir"), "tiny-mini-v1-arch");
-        RandomCheckpoint.write(
-            ParlerShape.MINI_V1, 1, dir, tokenizer, RandomCheckpoint.DEFAULT_MAX_SHARD_BYTES);
+        RandomCheckpoint.write(shape, 1, dir, tokenizer, RandomCheckpoint.DEFAULT_MAX_SHARD_BYTES);
       }
-      report(
-          "checkpoint written (%.1f GB) in %d ms",
-          Files.size(dir.resolve("model.safetensors")) / 1e9, ms(t0));
+      long bytes = 0;
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
+          bytes += Files.size(f);
+        }
+      }
+      report("%s checkpoint written (%.1f GB) in %d ms", shape.name(), bytes / 1e9, ms(t0));
 
       long start = System.nanoTime();
       WeightFormat weights =
