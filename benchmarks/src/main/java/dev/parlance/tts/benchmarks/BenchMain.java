@@ -1,5 +1,7 @@
 package dev.parlance.tts.benchmarks;
 
+import dev.parlance.tts.benchmarks.checkpoint.BenchCheckpoints;
+import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.benchmarks.report.RatioReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +18,14 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--device cpu|cuda|cuda:N] [--threads N]
- *     [--report FILE.md] [--results FILE.json] [any JMH option or benchmark regex]
+ *     [--shape mini-v1|large-v1] [--report FILE.md] [--results FILE.json]
+ *     [any JMH option or benchmark regex]
  * java -cp benchmarks/target/benchmarks.jar dev.parlance.tts.benchmarks.BenchMain
  *     --report-only FILE.json   (re-renders an earlier run)
  * </pre>
  *
- * {@code --device} sets {@value BenchDevice#PROPERTY} in every fork, {@code --threads} libtorch's
+ * {@code --device} sets {@value BenchDevice#PROPERTY} in every fork, {@code --shape} the checkpoint
+ * shape the model benchmarks load and the report's work figures, {@code --threads} libtorch's
  * intra-op threads ({@code ai.djl.pytorch.num_threads}; on a shared machine 1 avoids OpenMP threads
  * waiting on a descheduled sibling); {@code tts.fixtures.dir} and {@code parlance.bench.cache} are
  * forwarded when given to this JVM. The suite must include the floors ({@code floors.*}) for ratios
@@ -33,6 +37,7 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     String device = "cpu";
+    String shape = System.getProperty(BenchCheckpoints.SHAPE_PROPERTY, "mini-v1");
     String threads = null;
     Path results = Path.of("jmh-result.json");
     Path report = null;
@@ -41,6 +46,7 @@ public final class BenchMain {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--device" -> device = args[++i];
+        case "--shape" -> shape = ParlerShape.named(args[++i]).name();
         case "--threads" -> threads = args[++i];
         case "--results" -> results = Path.of(args[++i]);
         case "--report" -> report = Path.of(args[++i]);
@@ -48,10 +54,12 @@ public final class BenchMain {
         default -> jmhArgs.add(args[i]);
       }
     }
+    System.setProperty(BenchCheckpoints.SHAPE_PROPERTY, shape); // the report's work figures
     if (reportOnly == null) {
       CommandLineOptions cmd = new CommandLineOptions(jmhArgs.toArray(String[]::new));
       List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));
       prepend.add("-D" + BenchDevice.PROPERTY + "=" + device);
+      prepend.add("-D" + BenchCheckpoints.SHAPE_PROPERTY + "=" + shape);
       if (threads != null) {
         prepend.add("-Dai.djl.pytorch.num_threads=" + Integer.parseInt(threads));
       }
@@ -72,7 +80,8 @@ public final class BenchMain {
       new Runner(options.build()).run();
       reportOnly = results;
     }
-    String setting = device + (threads == null ? "" : ", " + threads + " libtorch thread(s)");
+    String setting =
+        device + ", " + shape + (threads == null ? "" : ", " + threads + " libtorch thread(s)");
     String table = RatioReport.fromJmhJson(Files.readString(reportOnly), setting).markdown();
     System.out.println(table);
     if (report != null) {

@@ -18,9 +18,17 @@ public final class BenchCheckpoints {
   /** Seed of every benchmark checkpoint. */
   public static final long SEED = 1;
 
+  /** System property naming the shape the model benchmarks load ({@code --shape} of BenchMain). */
+  public static final String SHAPE_PROPERTY = "parlance.bench.shape";
+
   private static final String FIXTURE = "tiny-mini-v1-arch";
 
   private BenchCheckpoints() {}
+
+  /** The shape the model benchmarks run: {@value #SHAPE_PROPERTY}, mini-v1 when unset. */
+  public static ParlerShape shape() {
+    return ParlerShape.named(System.getProperty(SHAPE_PROPERTY, ParlerShape.MINI_V1.name()));
+  }
 
   /** The checkpoint for {@code shape}, generated now if the cache does not hold it yet. */
   public static synchronized Path get(ParlerShape shape) {

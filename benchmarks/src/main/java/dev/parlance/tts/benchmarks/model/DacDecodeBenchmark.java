@@ -46,7 +46,7 @@ public class DacDecodeBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     manager = NDManager.newBaseManager(BenchDevice.get());
-    try (TensorSource source = MiniModel.weights()) {
+    try (TensorSource source = BenchModel.weights()) {
       dac = DacDecoder.load(source, "audio_encoder.", manager, DataType.FLOAT32);
     }
     codebooks = dac.config().numCodebooks();

@@ -86,12 +86,12 @@ public class DecoderStepBenchmark {
     int batch = Integer.parseInt(v[1]);
     position = Integer.parseInt(v[2]);
     manager = NDManager.newBaseManager(BenchDevice.get());
-    ParlerConfig config = MiniModel.config();
-    try (TensorSource source = MiniModel.weights()) {
+    ParlerConfig config = BenchModel.config();
+    try (TensorSource source = BenchModel.weights()) {
       DecoderConfig dc = ParlerDecoder.detectLayout(source, "decoder.", config.decoder());
       decoder = ParlerDecoder.load(new WeightReader(source, manager, weights), "decoder.", dc);
     }
-    int s = MiniModel.DESCRIPTION_TOKENS;
+    int s = BenchModel.DESCRIPTION_TOKENS;
     long h = decoder.config().hiddenSize();
     NDArray states;
     try (NDArray f32 = manager.randomNormal(new Shape(batch, s, h))) {

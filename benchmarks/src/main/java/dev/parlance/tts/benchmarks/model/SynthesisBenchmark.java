@@ -58,7 +58,7 @@ public class SynthesisBenchmark {
         TtsEngines.load(
             "parler",
             TtsEngineConfig.builder()
-                .model(MiniModel.dir().toString())
+                .model(BenchModel.dir().toString())
                 .device(device)
                 .dtype(decoderDtype)
                 .option("phrase_cache_bytes", "0") // a seeded request would be served from it

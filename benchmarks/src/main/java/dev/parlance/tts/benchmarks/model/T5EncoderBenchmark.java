@@ -47,12 +47,12 @@ public class T5EncoderBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     manager = NDManager.newBaseManager(BenchDevice.get());
-    T5Config config = T5Config.fromJson(MiniModel.config().textEncoder());
-    try (TensorSource source = MiniModel.weights()) {
+    T5Config config = T5Config.fromJson(BenchModel.config().textEncoder());
+    try (TensorSource source = BenchModel.weights()) {
       encoder =
           T5Encoder.load(source, "text_encoder.", config, manager, BenchDevice.weights(weights));
     }
-    ids = MiniModel.descriptionIds();
+    ids = BenchModel.descriptionIds();
   }
 
   @TearDown(Level.Trial)

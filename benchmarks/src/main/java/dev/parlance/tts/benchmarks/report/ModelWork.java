@@ -1,6 +1,7 @@
 package dev.parlance.tts.benchmarks.report;
 
 import dev.parlance.tts.benchmarks.BenchDevice;
+import dev.parlance.tts.benchmarks.checkpoint.BenchCheckpoints;
 import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.benchmarks.model.DacDecodeBenchmark;
 import dev.parlance.tts.core.kernel.WeightFormat;
@@ -13,7 +14,7 @@ import java.util.Objects;
  */
 final class ModelWork {
 
-  private static final ParlerShape S = ParlerShape.MINI_V1;
+  private static final ParlerShape S = BenchCheckpoints.shape();
   private static final int DESCRIPTION_TOKENS = 40;
 
   private ModelWork() {}

@@ -1,21 +1,23 @@
 package dev.parlance.tts.benchmarks.model;
 
 import dev.parlance.tts.benchmarks.checkpoint.BenchCheckpoints;
-import dev.parlance.tts.benchmarks.checkpoint.ParlerShape;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.model.ParlerConfig;
 import java.nio.file.Path;
 
-/** The random mini-v1 checkpoint the model benchmarks load (generated on first use). */
-final class MiniModel {
+/**
+ * The random checkpoint the model benchmarks load (generated on first use): mini-v1, or the shape
+ * {@code --shape} of BenchMain names.
+ */
+final class BenchModel {
 
   /** Description length of the benchmarks (tokens). */
   static final int DESCRIPTION_TOKENS = 40;
 
-  private MiniModel() {}
+  private BenchModel() {}
 
   static Path dir() {
-    return BenchCheckpoints.get(ParlerShape.MINI_V1);
+    return BenchCheckpoints.get(BenchCheckpoints.shape());
   }
 
   static ParlerConfig config() {
