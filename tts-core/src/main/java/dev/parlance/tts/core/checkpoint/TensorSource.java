@@ -55,8 +55,9 @@ public interface TensorSource extends AutoCloseable {
 
   /**
    * Reads a tensor into a new array owned by {@code manager}, independent of the file (it stays
-   * valid after {@link #close()}). BF16 is widened to F32 on the host, because bf16 arithmetic is
-   * unreliable on the CPU engine; every other type keeps its stored type.
+   * valid after {@link #close()}). BF16 is widened to F32 on the host, because DJL's JNI cannot
+   * hold bf16 arrays (it aborts the process on one; packed bf16 weights are made by {@code
+   * kernel.PackedKernels} instead); every other type keeps its stored type.
    *
    * @throws CheckpointException no such tensor, or the file cannot be read
    */
