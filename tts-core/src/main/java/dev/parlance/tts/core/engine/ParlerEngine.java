@@ -137,9 +137,7 @@ public final class ParlerEngine implements TtsEngine {
               return t;
             },
             new ThreadPoolExecutor.DiscardPolicy());
-    int frames =
-        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions())
-            - model.decoder().config().numCodebooks();
+    int frames = model.maxDecoderLength() - model.decoder().config().numCodebooks();
     this.capabilities =
         new Capabilities(
             true,
@@ -177,8 +175,7 @@ public final class ParlerEngine implements TtsEngine {
               + " free after loading, memory_reserve_bytes keeps "
               + ProcessMemory.mib(runtime.memoryReserveBytes()));
     }
-    int fullLength =
-        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions());
+    int fullLength = model.maxDecoderLength();
     long fullRow = rows.pooledRowBytes(fullLength, 1);
     LOG.info(
         "batch memory budget {} ({} of {} free on {}, less memory_reserve_bytes, times"

@@ -80,8 +80,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     RowMemory memory = model.decoder().rowMemory();
     int descriptionTokens =
         model.tokenizers().encodeDescriptions(List.of(job.description())).length();
-    int fullLength =
-        Math.min(model.config().generation().maxLength(), model.decoder().config().maxPositions());
+    int fullLength = model.maxDecoderLength();
     long max = 0;
     for (SynthesisJob.Chunk chunk : job.chunks()) {
       int slot = chunk.prompt().length() + Math.max(chunk.settings().maxLength(), fullLength);

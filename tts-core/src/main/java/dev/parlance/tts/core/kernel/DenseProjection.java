@@ -10,9 +10,4 @@ public record DenseProjection(NDArray weight) implements Projection {
   public NDArray apply(NDArray x) {
     return Linear.linear(x, weight).singletonOrThrow();
   }
-
-  @Override
-  public long bytes() {
-    return weight.size() * weight.getDataType().getNumOfBytes();
-  }
 }

@@ -98,7 +98,6 @@ public final class PackedKernels {
    *     size that is not a multiple of 16
    */
   public Projection pack(NDArray weight, WeightFormat format) {
-    long out = weight.getShape().get(0);
     long in = weight.getShape().get(1);
     if (format == WeightFormat.INT8 && in % INT8_K_MULTIPLE != 0) {
       // the AVX-512 kernel reads rows 16 values at a time with aligned loads and would fault
@@ -111,8 +110,7 @@ public final class PackedKernels {
     try (IValue w = IValue.from((PtNDArray) weight)) {
       return switch (format) {
         case BFLOAT16 ->
-            new Packed(
-                "linear_bf16", own(IValueUtils.runMethod(module, "pack_bf16", w)), out * in * 2);
+            new Packed("linear_bf16", own(IValueUtils.runMethod(module, "pack_bf16", w)));
         case INT8 -> {
           IValue[] parts;
           try (IValue tuple = IValueUtils.runMethod(module, "pack_int8", w)) {
@@ -121,7 +119,7 @@ public final class PackedKernels {
           for (IValue part : parts) {
             own(part);
           }
-          yield new Packed("linear_int8", parts, out * in + out * 6);
+          yield new Packed("linear_int8", parts);
         }
         default -> throw new IllegalArgumentException(format + " is not a packed weight format");
       };
@@ -137,16 +135,10 @@ public final class PackedKernels {
   private final class Packed implements Projection {
     private final String method;
     private final IValue[] weights;
-    private final long bytes;
 
-    Packed(String method, IValue weight, long bytes) {
-      this(method, new IValue[] {weight}, bytes);
-    }
-
-    Packed(String method, IValue[] weights, long bytes) {
+    Packed(String method, IValue... weights) {
       this.method = method;
       this.weights = weights;
-      this.bytes = bytes;
     }
 
     @Override
@@ -159,11 +151,6 @@ public final class PackedKernels {
           return y.toTensor((PtNDManager) x.getManager());
         }
       }
-    }
-
-    @Override
-    public long bytes() {
-      return bytes;
     }
   }
 }

@@ -10,7 +10,4 @@ public interface Projection {
 
   /** x (..., in) -> (..., out), in x's dtype. */
   NDArray apply(NDArray x);
-
-  /** Bytes the weights occupy, i.e. what one product reads. */
-  long bytes();
 }

@@ -173,6 +173,14 @@ public final class ParlerModel implements AutoCloseable {
     return config;
   }
 
+  /**
+   * The most decoder steps one utterance may take: generation_config's max_length, capped by the
+   * decoder's position table.
+   */
+  public int maxDecoderLength() {
+    return Math.min(config.generation().maxLength(), decoder.config().maxPositions());
+  }
+
   public DtypePolicy dtypes() {
     return dtypes;
   }

@@ -65,13 +65,10 @@ class PackedKernelsTest {
   }
 
   @Test
-  void packReportsTheBytesAProductReads() {
+  void packRefusesWhatItCannotMultiply() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray w = m.ones(new Shape(16, 32));
       PackedKernels kernels = PackedKernels.load(m);
-      assertEquals(16 * 32 * 2, kernels.pack(w, WeightFormat.BFLOAT16).bytes());
-      assertEquals(16 * 32 + 16 * 6, kernels.pack(w, WeightFormat.INT8).bytes());
-      assertEquals(16 * 32 * 4, new DenseProjection(w).bytes());
       assertThrows(IllegalArgumentException.class, () -> kernels.pack(w, WeightFormat.FLOAT16));
       IllegalArgumentException unaligned =
           assertThrows(

@@ -60,14 +60,6 @@ class BatchMemoryBudgetTest {
     return submit(job, bytes, Optional.empty());
   }
 
-  private static List<Long> drain(StreamBuffer<Long> buffer) {
-    List<Long> out = new ArrayList<>();
-    while (buffer.hasNext()) {
-      out.add(buffer.next());
-    }
-    return out;
-  }
-
   @Test
   void concurrentJobsShareTheBudgetAndAllComplete() {
     start(6, 8, 250); // room for two rows of 100 bytes, though the batch size allows eight
@@ -135,9 +127,9 @@ class BatchMemoryBudgetTest {
           Job c = new Job(3, 10); // would fit beside a, but joins after b
           StreamBuffer<Long> second = submit(b, 200);
           StreamBuffer<Long> third = submit(c, 100);
-          assertEquals(a.expected(), drain(first));
-          assertEquals(b.expected(), drain(second));
-          assertEquals(c.expected(), drain(third));
+          assertEquals(a.expected(), CountingStepper.drain(first));
+          assertEquals(b.expected(), CountingStepper.drain(second));
+          assertEquals(c.expected(), CountingStepper.drain(third));
         });
     assertEquals(List.of(1, 2, 3), stepper.joinOrder);
     assertEquals(1, stepper.maxBatch(), "no two of these rows fit the budget together");
@@ -153,7 +145,8 @@ class BatchMemoryBudgetTest {
           running.hasNext();
           StreamBuffer<Long> waiting =
               submit(new Job(2, 5), 100, Optional.of(Instant.now().plusMillis(50)));
-          CancelledException e = assertThrows(CancelledException.class, () -> drain(waiting));
+          CancelledException e =
+              assertThrows(CancelledException.class, () -> CountingStepper.drain(waiting));
           assertTrue(e.deadlineExceeded());
           running.close();
         });
@@ -175,6 +168,7 @@ class BatchMemoryBudgetTest {
     assertEquals(0, scheduler.pendingJobs());
     assertEquals(250, scheduler.memoryBudget());
     Job fits = new Job(2, 3);
-    assertTimeoutPreemptively(LIMIT, () -> assertEquals(fits.expected(), drain(submit(fits, 250))));
+    assertTimeoutPreemptively(
+        LIMIT, () -> assertEquals(fits.expected(), CountingStepper.drain(submit(fits, 250))));
   }
 }

@@ -71,19 +71,12 @@ class BatchSchedulerTest {
     return submit(job, admission.acquire("job-" + job.id(), Optional.empty()));
   }
 
-  private static List<Long> drain(StreamBuffer<Long> buffer) {
-    List<Long> out = new ArrayList<>();
-    while (buffer.hasNext()) {
-      out.add(buffer.next());
-    }
-    return out;
-  }
-
   @Test
   void aSingleJobRunsToTheEndAndReleasesItsSlot() {
     start(2, 2, 4);
     Job job = new Job(7, 5);
-    assertTimeoutPreemptively(LIMIT, () -> assertEquals(job.expected(), drain(submit(job))));
+    assertTimeoutPreemptively(
+        LIMIT, () -> assertEquals(job.expected(), CountingStepper.drain(submit(job))));
     assertEquals(0, admission.inFlight());
     assertEquals(1, stepper.joined.get());
     assertEquals(1, stepper.left.get());
@@ -119,7 +112,7 @@ class BatchSchedulerTest {
                         jobs.put(job.id(), job);
                         StreamBuffer<Long> buffer = submit(job);
                         maxSeenInFlight.accumulateAndGet(admission.inFlight(), Math::max);
-                        got.put(job.id(), drain(buffer));
+                        got.put(job.id(), CountingStepper.drain(buffer));
                       }
                       return null;
                     }));
@@ -258,7 +251,8 @@ class BatchSchedulerTest {
                   });
           canceller.start();
           canceller.join();
-          CancelledException e = assertThrows(CancelledException.class, () -> drain(buffer));
+          CancelledException e =
+              assertThrows(CancelledException.class, () -> CountingStepper.drain(buffer));
           assertFalse(e.deadlineExceeded());
           int stepsAfter = stepper.rows.get(1).steps.get();
           assertTrue(
@@ -269,7 +263,7 @@ class BatchSchedulerTest {
           }
           assertEquals(1, stepper.leavesPerJob.get(1).get());
           // The neighbour is not disturbed.
-          assertEquals(neighbour.expected(), drain(other));
+          assertEquals(neighbour.expected(), CountingStepper.drain(other));
         });
     assertEquals(0, admission.inFlight());
   }
@@ -307,7 +301,7 @@ class BatchSchedulerTest {
           assertTrue(longOne.hasNext());
           for (int i = 2; i <= 6; i++) {
             Job shortJob = new Job(i, 20);
-            assertEquals(shortJob.expected(), drain(submit(shortJob)));
+            assertEquals(shortJob.expected(), CountingStepper.drain(submit(shortJob)));
           }
           assertFalse(longTicket.isReleased(), "the long request still runs beside them");
           longOne.close();
@@ -326,9 +320,9 @@ class BatchSchedulerTest {
           for (int i = 2; i <= 5; i++) {
             rest.add(submit(new Job(i, 3)));
           }
-          drain(first);
+          CountingStepper.drain(first);
           for (StreamBuffer<Long> b : rest) {
-            drain(b);
+            CountingStepper.drain(b);
           }
         });
     assertEquals(List.of(1, 2, 3, 4, 5), stepper.joinOrder);
@@ -344,7 +338,8 @@ class BatchSchedulerTest {
         LIMIT,
         () -> {
           StreamBuffer<Long> buffer = submit(new Job(4, Integer.MAX_VALUE), ticket);
-          CancelledException e = assertThrows(CancelledException.class, () -> drain(buffer));
+          CancelledException e =
+              assertThrows(CancelledException.class, () -> CountingStepper.drain(buffer));
           assertTrue(e.deadlineExceeded());
         });
     assertTrue(ticket.isReleased());
@@ -358,10 +353,11 @@ class BatchSchedulerTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          TtsException e = assertThrows(TtsException.class, () -> drain(submit(new Job(9, 5))));
+          TtsException e =
+              assertThrows(TtsException.class, () -> CountingStepper.drain(submit(new Job(9, 5))));
           assertInstanceOf(EngineFailureException.class, e);
           Job next = new Job(10, 4);
-          assertEquals(next.expected(), drain(submit(next)));
+          assertEquals(next.expected(), CountingStepper.drain(submit(next)));
         });
     assertEquals(2, stepper.left.get());
     assertEquals(0, admission.inFlight());
@@ -374,9 +370,10 @@ class BatchSchedulerTest {
     assertTimeoutPreemptively(
         LIMIT,
         () -> {
-          assertThrows(EngineFailureException.class, () -> drain(submit(new Job(11, 5))));
+          assertThrows(
+              EngineFailureException.class, () -> CountingStepper.drain(submit(new Job(11, 5))));
           Job fine = new Job(12, 3);
-          assertEquals(fine.expected(), drain(submit(fine)));
+          assertEquals(fine.expected(), CountingStepper.drain(submit(fine)));
         });
     assertEquals(0, admission.inFlight());
   }
@@ -389,8 +386,8 @@ class BatchSchedulerTest {
     StreamBuffer<Long> waiting = submit(new Job(2, 5));
     assertTimeoutPreemptively(LIMIT, () -> assertTrue(running.hasNext()));
     assertTrue(scheduler.close(Duration.ofSeconds(10)));
-    assertThrows(EngineUnavailableException.class, () -> drain(running));
-    assertThrows(EngineUnavailableException.class, () -> drain(waiting));
+    assertThrows(EngineUnavailableException.class, () -> CountingStepper.drain(running));
+    assertThrows(EngineUnavailableException.class, () -> CountingStepper.drain(waiting));
     Ticket late = admission.acquire("late", Optional.empty());
     assertThrows(EngineUnavailableException.class, () -> submit(new Job(3, 1), late));
     assertTrue(late.isReleased());

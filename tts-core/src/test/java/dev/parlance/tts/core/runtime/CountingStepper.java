@@ -111,4 +111,13 @@ final class CountingStepper
       throw new AssertionError("called from " + now + " and " + schedulerThread);
     }
   }
+
+  /** Every element a job streams, read until its stream ends. */
+  static List<Long> drain(StreamBuffer<Long> buffer) {
+    List<Long> out = new ArrayList<>();
+    while (buffer.hasNext()) {
+      out.add(buffer.next());
+    }
+    return out;
+  }
 }

@@ -94,7 +94,7 @@ public final class KvCache implements AutoCloseable {
     return total;
   }
 
-  private static long bytes(NDArray a) {
+  static long bytes(NDArray a) {
     return a == null ? 0 : a.size() * a.getDataType().getNumOfBytes();
   }
 

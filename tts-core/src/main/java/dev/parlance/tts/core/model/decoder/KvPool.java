@@ -79,7 +79,7 @@ public final class KvPool implements AutoCloseable {
     long total = 0;
     for (NDArray[] perLayer : new NDArray[][] {keysT, values, crossKeysT, crossValues}) {
       for (NDArray a : perLayer) {
-        total += a == null ? 0 : a.size() * a.getDataType().getNumOfBytes();
+        total += KvCache.bytes(a);
       }
     }
     return total;
