@@ -352,14 +352,17 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
       active.remove(row);
       leave(row);
       row.ticket.close();
+    }
+    // slots and memory are given back before any caller sees its stream end
+    activeCount = active.size();
+    activeBytes = bytesOf(active);
+    for (Row<S, O> row : finished) {
       try {
         row.sink.complete();
       } catch (RuntimeException e) {
         LOG.debug("sink of {} failed on completion", row.ticket.requestId(), e);
       }
     }
-    activeCount = active.size();
-    activeBytes = bytesOf(active);
   }
 
   private static long bytesOf(List<? extends Row<?, ?>> rows) {
