@@ -1,7 +1,10 @@
 package dev.parlance.tts.core.kernel;
 
+import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -11,16 +14,26 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * bfloat16 and int8 weight products through a TorchScript module compiled at load time.
+ * Weight products through a TorchScript module compiled at load time: float32 and bfloat16 weights
+ * pre-packed for oneDNN on the CPU, bfloat16 through {@code torch.linear} elsewhere, int8 through
+ * PyTorch's weight-only int8 kernel.
  *
  * <p>DJL's JNI maps only float32/float64/float16/int/bool dtypes and aborts the process on any
- * other (bfloat16 included), so packed weights never become DJL arrays: they live as TorchScript
- * values ({@link IValue}) that only this module's methods read. Activations cross the boundary as
- * float32 arrays. On a CPU with AVX-512 BF16 (Zen 4, Sapphire Rapids) both paths run in oneDNN /
- * PyTorch's vectorised kernels and read half (bf16) or a quarter (int8) of float32's bytes.
+ * other (bfloat16 included), and has no binding for oneDNN's packed layout, so packed weights never
+ * become DJL arrays: they live as TorchScript values ({@link IValue}) that only this module's
+ * methods read. Activations cross the boundary as float32 arrays.
+ *
+ * <p>Why oneDNN's packed layout on the CPU: {@code torch.linear} re-lays out the weight for every
+ * call, and at one row it reads float32 weights at about half the machine's bandwidth. Weights
+ * reordered once into oneDNN's blocked layout ({@code mkldnn::_reorder_linear_weight}) and
+ * multiplied by {@code mkldnn::_linear_pointwise} read at 22-26 GB/s of a 27-30 GB/s floor on a
+ * 2-core Zen 4, 1.5x faster at 1 row and 2-4x at 8-40 rows (benchmarks/README.md). A row's result
+ * does not depend on which other rows share the product.
  */
 public final class PackedKernels {
   private static final String CLASS = "ParlanceKernels";
@@ -29,6 +42,11 @@ public final class PackedKernels {
   private static final int F32 = 6;
   private static final int I8 = 1;
   private static final int INT8_K_MULTIPLE = 16;
+  // oneDNN picks the packed layout for this many rows; steps have 1-8, T5 tens (all fast with it)
+  private static final int ONEDNN_ROWS_HINT = 1;
+  private static final String NO_POST_OP =
+      "None, \"none\", annotate(List[Optional[number]], []), None";
+  private static final Map<Device, PackedKernels> SHARED = new ConcurrentHashMap<>();
 
   // self is annotated as serialized modules are; every method is pure.
   private static final String SOURCE =
@@ -51,6 +69,36 @@ public final class PackedKernels {
           "    q = torch.clamp(torch.round(torch.div(w, torch.unsqueeze(scale, 1))), -127., 127.)",
           "    unit = torch.ones_like(scale, dtype=" + BF16 + ")",
           "    return (torch.contiguous(torch.to(q, " + I8 + ")), unit, scale)",
+          "  def pack_onednn_f32(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
+          "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(w), "
+              + ONEDNN_ROWS_HINT
+              + ")",
+          "  def pack_onednn_bf16(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
+          "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w, "
+              + BF16
+              + ")), "
+              + ONEDNN_ROWS_HINT
+              + ")",
+          // the op takes 2-D input; the packed weight's sizes are opaque, so the output's give N
+          "  def linear_onednn_f32(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
+          "    shape = torch.size(x)",
+          "    y = ops.mkldnn._linear_pointwise(torch.reshape(x, [-1, shape[-1]]), w, "
+              + NO_POST_OP
+              + ")",
+          "    shape[-1] = torch.size(y, 1)",
+          "    return torch.reshape(y, shape)",
+          "  def linear_onednn_bf16(self: __torch__."
+              + CLASS
+              + ", x: Tensor, w: Tensor) -> Tensor:",
+          "    shape = torch.size(x)",
+          "    flat = torch.reshape(torch.to(x, " + BF16 + "), [-1, shape[-1]])",
+          "    y = torch.to(ops.mkldnn._linear_pointwise(flat, w, "
+              + NO_POST_OP
+              + "), "
+              + F32
+              + ")",
+          "    shape[-1] = torch.size(y, 1)",
+          "    return torch.reshape(y, shape)",
           "  def linear_bf16(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
           "    return torch.to(torch.linear(torch.to(x, " + BF16 + "), w), " + F32 + ")",
           // the kernel takes 2-D bf16 input and returns bf16; the fp32 row scales come after it
@@ -68,36 +116,60 @@ public final class PackedKernels {
           "");
 
   private final PtSymbolBlock module;
-  private final NDManager owner;
+  private final boolean cpu;
+  private volatile Boolean onednnBf16; // whether this CPU runs oneDNN's bf16 products
 
-  private PackedKernels(PtSymbolBlock module, NDManager owner) {
+  private PackedKernels(PtSymbolBlock module, boolean cpu) {
     this.module = module;
-    this.owner = owner;
+    this.cpu = cpu;
   }
 
   /**
-   * Compiles the kernels module for {@code owner}'s device. Packed weights made by it are closed
-   * with {@code owner}.
+   * The kernels module for {@code device}, compiled on first use and shared by every model on the
+   * device for the life of the process (a few kilobytes; its methods are pure).
    */
-  public static PackedKernels load(NDManager owner) {
+  public static PackedKernels on(Device device) {
+    return SHARED.computeIfAbsent(device, PackedKernels::compile);
+  }
+
+  private static PackedKernels compile(Device device) {
     byte[] archive = TorchScriptArchive.of(CLASS, SOURCE);
+    // never closed: the module lives as long as the process, like libtorch's own kernels
+    NDManager owner = NDManager.newBaseManager(device, "PyTorch");
     try {
       PtSymbolBlock module =
           JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive), true, false);
       owner.attachInternal(UUID.randomUUID().toString(), module);
-      return new PackedKernels(module, owner);
+      return new PackedKernels(module, Device.Type.CPU.equals(device.getDeviceType()));
     } catch (IOException e) {
+      owner.close();
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Packs a float32 weight (out, in) into {@code format}; the caller still owns {@code weight}.
-   *
-   * @throws IllegalArgumentException {@code format} is not a packed format, or int8 with an input
-   *     size that is not a multiple of 16
+   * Whether {@code format} on this module's device is multiplied here; otherwise the weight stays a
+   * plain DJL array ({@link DenseProjection}): float16 everywhere, float32 off the CPU.
    */
-  public Projection pack(NDArray weight, WeightFormat format) {
+  public boolean packs(WeightFormat format) {
+    return switch (format) {
+      case FLOAT16 -> false;
+      case FLOAT32 -> cpu;
+      case BFLOAT16, INT8 -> true;
+    };
+  }
+
+  /**
+   * Packs a float32 weight (out, in) into {@code format}, owned by {@code owner}; the caller still
+   * owns {@code weight}.
+   *
+   * @throws IllegalArgumentException {@code format} is not packed here (see {@link #packs}), or
+   *     int8 with an input size that is not a multiple of 16
+   */
+  public Projection pack(NDArray weight, WeightFormat format, NDManager owner) {
+    if (!packs(format)) {
+      throw new IllegalArgumentException(format + " weights are not packed on this device");
+    }
     long in = weight.getShape().get(1);
     if (format == WeightFormat.INT8 && in % INT8_K_MULTIPLE != 0) {
       // the AVX-512 kernel reads rows 16 values at a time with aligned loads and would fault
@@ -109,24 +181,50 @@ public final class PackedKernels {
     }
     try (IValue w = IValue.from((PtNDArray) weight)) {
       return switch (format) {
+        case FLOAT32 -> packOne("pack_onednn_f32", "linear_onednn_f32", w, owner);
         case BFLOAT16 ->
-            new Packed("linear_bf16", own(IValueUtils.runMethod(module, "pack_bf16", w)));
+            cpu && onednnBf16()
+                ? packOne("pack_onednn_bf16", "linear_onednn_bf16", w, owner)
+                : packOne("pack_bf16", "linear_bf16", w, owner);
         case INT8 -> {
           IValue[] parts;
           try (IValue tuple = IValueUtils.runMethod(module, "pack_int8", w)) {
             parts = tuple.toIValueTuple();
           }
           for (IValue part : parts) {
-            own(part);
+            own(part, owner);
           }
           yield new Packed("linear_int8", parts);
         }
-        default -> throw new IllegalArgumentException(format + " is not a packed weight format");
+        case FLOAT16 -> throw new AssertionError(format);
       };
     }
   }
 
-  private IValue own(IValue value) {
+  private Projection packOne(String pack, String multiply, IValue w, NDManager owner) {
+    return new Packed(multiply, own(IValueUtils.runMethod(module, pack, w), owner));
+  }
+
+  /**
+   * oneDNN refuses bf16 products on CPUs without AVX-512 (BW/VL/DQ) or AVX-NE-CONVERT; those keep
+   * {@code torch.linear} in bf16. Found out once, with a 16x16 product.
+   */
+  private boolean onednnBf16() {
+    if (onednnBf16 == null) {
+      try (NDManager probe = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+          IValue w = IValue.from((PtNDArray) probe.ones(new Shape(16, 16)));
+          IValue packed = IValueUtils.runMethod(module, "pack_onednn_bf16", w);
+          IValue x = IValue.from((PtNDArray) probe.ones(new Shape(1, 16)));
+          IValue y = IValueUtils.runMethod(module, "linear_onednn_bf16", x, packed)) {
+        onednnBf16 = true;
+      } catch (EngineException e) {
+        onednnBf16 = false;
+      }
+    }
+    return onednnBf16;
+  }
+
+  private static IValue own(IValue value, NDManager owner) {
     owner.attachInternal(UUID.randomUUID().toString(), value);
     return value;
   }

@@ -4,7 +4,10 @@ import ai.djl.ndarray.types.DataType;
 
 /** How the decoder's projection weights are stored and multiplied. */
 public enum WeightFormat {
-  /** DJL float32 arrays; activations float32. Matches the reference bit for bit where it counts. */
+  /**
+   * float32 weights and activations: packed for oneDNN on the CPU ({@link PackedKernels}), DJL
+   * arrays elsewhere.
+   */
   FLOAT32(4),
   /** DJL float16 arrays; activations float16 too. */
   FLOAT16(2),
@@ -32,7 +35,7 @@ public enum WeightFormat {
     return this == FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
   }
 
-  /** Whether this format needs {@link PackedKernels} rather than plain DJL arrays. */
+  /** Whether the weights are in a dtype DJL arrays cannot hold, so packed on every device. */
   public boolean packed() {
     return this == BFLOAT16 || this == INT8;
   }

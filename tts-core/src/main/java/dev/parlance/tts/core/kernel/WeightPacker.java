@@ -5,16 +5,18 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * Turns a model's float32 weight matrices into {@link Projection}s of one {@link WeightFormat},
- * owned by one manager. The kernels module is compiled on the first packed weight.
+ * owned by one manager: packed by {@link PackedKernels} where it multiplies the format on the
+ * manager's device, else kept as a DJL array in the activations' dtype.
  */
 public final class WeightPacker {
   private final NDManager owner;
   private final WeightFormat format;
-  private PackedKernels kernels;
+  private final PackedKernels kernels;
 
   public WeightPacker(NDManager owner, WeightFormat format) {
     this.owner = owner;
     this.format = format;
+    this.kernels = PackedKernels.on(owner.getDevice());
   }
 
   public WeightFormat format() {
@@ -23,7 +25,7 @@ public final class WeightPacker {
 
   /** A float32 weight (out, in) as a projection; consumes {@code weight}. */
   public Projection pack(NDArray weight) {
-    if (!format.packed()) {
+    if (!kernels.packs(format)) {
       NDArray kept =
           weight.getDataType() == format.activations()
               ? weight
@@ -34,11 +36,8 @@ public final class WeightPacker {
       }
       return new DenseProjection(kept);
     }
-    if (kernels == null) {
-      kernels = PackedKernels.load(owner);
-    }
     try (weight) {
-      return kernels.pack(weight, format);
+      return kernels.pack(weight, format, owner);
     }
   }
 }
