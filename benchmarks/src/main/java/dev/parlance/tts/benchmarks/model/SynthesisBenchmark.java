@@ -45,7 +45,7 @@ public class SynthesisBenchmark {
   public static final double SECONDS = 2.0;
 
   /** The engine's {@code dtype} setting: the decoder's precision (T5 and DAC stay float32). */
-  @Param({"float32", "float16", "int8"})
+  @Param({"float32", "float16", "bfloat16", "int8"})
   public String decoderDtype;
 
   private TtsEngine engine;

@@ -4,6 +4,7 @@ import dev.parlance.tts.benchmarks.audio.ResamplerBenchmark;
 import dev.parlance.tts.benchmarks.cache.PhraseCacheBenchmark;
 import dev.parlance.tts.benchmarks.floors.GemmBenchmark;
 import dev.parlance.tts.benchmarks.floors.MemoryBandwidthBenchmark;
+import dev.parlance.tts.benchmarks.model.ProjectionBenchmark;
 import java.util.Locale;
 
 /**
@@ -36,6 +37,16 @@ final class Workloads {
                 "%.1f GB/s, %.1f GFLOP/s",
                 bytes / r.seconds() / 1e9,
                 matvecFlops(r) / r.seconds() / 1e9));
+      }
+      case "ProjectionBenchmark.streamed" -> {
+        double bytes =
+            (double) ProjectionBenchmark.IN
+                * ProjectionBenchmark.OUT
+                * ProjectionBenchmark.format(r.param("weights")).bytesPerWeight();
+        yield new Line(
+            gb(bytes) + " weights",
+            bytes / bw,
+            String.format(Locale.ROOT, "%.1f GB/s", bytes / r.seconds() / 1e9));
       }
       case "MatmulBenchmark.matvecHot" ->
           new Line(
