@@ -225,8 +225,8 @@ public final class ParlerEngine implements TtsEngine {
   public static ParlerEngine create(
       TtsEngineConfig config, GpuProbe probe, ModelResolver resolver) {
     RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options());
-    VoiceCatalog voices =
-        VoiceCatalog.load(runtime.voicesFile()); // a bad file fails before loading
+    // Read before the model so that a bad voices file fails fast.
+    VoiceCatalog voices = VoiceCatalog.load(runtime.voicesFile());
     int chunkFrames = chunkFrames(config);
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);

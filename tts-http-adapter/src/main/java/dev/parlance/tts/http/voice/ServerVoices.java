@@ -20,8 +20,9 @@ import java.util.OptionalLong;
  */
 public final class ServerVoices {
   /**
-   * OpenAI's voice names and the Parler engine preset each stands for, a different trained speaker
-   * each (OpenAI's male voices on male speakers, female on female).
+   * OpenAI's voice names and the Parler engine preset each stands for: a different trained speaker
+   * each, of the gender the OpenAI voice is usually heard as ({@code alloy}, a neutral one, is the
+   * engine's default {@code jon}).
    */
   public static final Map<String, String> OPENAI_ALIASES = openAiAliases();
 
