@@ -111,7 +111,7 @@ public record ServerConfig(
   public static final String DEFAULT_MODEL_NAME = "parler-tts/parler-tts-mini-v1";
   public static final int DEFAULT_PORT = 8001;
 
-  /** The engine option {@code TTS_VOICES_FILE} is handed over as (the Parler engine's). */
+  /** The engine option that carries {@code TTS_VOICES_FILE}: the Parler engine's voices file. */
   public static final String VOICES_FILE_OPTION = "voices_file";
 
   public ServerConfig {
