@@ -74,6 +74,9 @@ public final class ParlanceServer {
 
   /**
    * Starts a server with an engine from {@code engineFactory}, called once on a background thread.
+   * The engine settings in {@code config} (model, device, dtype, {@code TTS_ENGINE_OPTIONS}, {@code
+   * TTS_VOICES_FILE}) reach the engine only through {@link ServerConfig#engineConfig()}: a factory
+   * that does not use it does not get them.
    *
    * @param onLoadFailure called if the engine cannot be loaded
    */
@@ -85,7 +88,7 @@ public final class ParlanceServer {
         .addKeyValue("port", server.port())
         .addKeyValue("config", config.toString())
         .log("listening");
-    server.engines.loadAsync(engineFactory, config.voicesFile(), server.json, onLoadFailure);
+    server.engines.loadAsync(engineFactory, onLoadFailure);
     return server;
   }
 

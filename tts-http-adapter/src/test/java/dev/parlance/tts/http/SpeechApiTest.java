@@ -12,13 +12,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.testengine.SteerableEngine;
 import dev.parlance.tts.spi.TtsRequest;
 import dev.parlance.tts.spi.Voice;
+import dev.parlance.tts.spi.VoiceInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -120,39 +125,43 @@ class SpeechApiTest {
   }
 
   @Test
-  void voicesMapToPresetsAndInstructionsAndSpeedShapeTheDescription() throws Exception {
+  void openAiVoicesAreEnginePresetsAndInstructionsAndSpeedShapeTheDescription() throws Exception {
+    VoiceInfo jon = engineVoice("jon");
     server.postJson("/v1/audio/speech", speech("pcm", ""));
     TtsRequest alloy = last();
-    assertTrue(((Voice.Described) alloy.voice()).description().startsWith("Jon's voice"));
-    assertEquals(1001, alloy.sampling().seed().getAsLong());
+    assertEquals(Voice.preset("jon"), alloy.voice(), "alloy is the engine's jon");
+    assertEquals(jon.seed(), alloy.sampling().seed());
+
+    server.postJson("/v1/audio/speech", "{\"input\":\"Hi.\",\"voice\":\"alloy\",\"speed\":0.9}");
+    assertEquals(
+        Voice.described(jon.description() + " The speaker talks slightly slowly."), last().voice());
+    assertEquals(jon.seed(), last().sampling().seed());
 
     server.postJson(
         "/v1/audio/speech",
         "{\"input\":\"Hi.\",\"voice\":{\"id\":\"nova\"},\"instructions\":\"A whisper.\","
             + "\"speed\":1.5,\"response_format\":\"pcm\"}");
     TtsRequest nova = last();
-    assertEquals(
-        "A whisper. The speaker talks fast.", ((Voice.Described) nova.voice()).description());
-    assertEquals(1008, nova.sampling().seed().getAsLong());
+    assertEquals(Voice.described("A whisper. The speaker talks fast."), nova.voice());
+    assertEquals(engineVoice("jenna").seed(), nova.sampling().seed());
 
     server.postJson("/v1/audio/speech", "{\"input\":\"Hi.\",\"voice\":\"alloy\",\"seed\":5}");
     assertEquals(5, last().sampling().seed().getAsLong());
 
-    // A preset the engine itself defines goes to the engine by name.
-    java.util.Set<String> builtIn =
-        java.util.Set.of(
-            "default", "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage",
-            "shimmer", "verse", "marin", "cedar");
-    java.util.Optional<String> engineVoice =
-        server.engine().voices().stream()
-            .map(v -> v.name())
-            .filter(n -> !builtIn.contains(n))
-            .findFirst();
-    if (engineVoice.isPresent()) {
-      server.postJson(
-          "/v1/audio/speech", "{\"input\":\"Hi.\",\"voice\":\"" + engineVoice.get() + "\"}");
-      assertEquals(Voice.preset(engineVoice.get()), last().voice());
-    }
+    // No voice, or "default", is the engine's default.
+    server.postJson("/v1/audio/speech", "{\"input\":\"Hi.\"}");
+    assertEquals(Voice.defaultVoice(), last().voice());
+    server.postJson("/v1/audio/speech", "{\"input\":\"Hi.\",\"voice\":\"default\"}");
+    assertEquals(Voice.defaultVoice(), last().voice());
+    assertEquals(engineVoice("default").seed(), last().sampling().seed());
+  }
+
+  /** The engine's own preset of that name. */
+  static VoiceInfo engineVoice(String name) {
+    return server.engine().voices().stream()
+        .filter(v -> v.name().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -191,15 +200,66 @@ class SpeechApiTest {
     assertEquals("list", models.path("object").asText());
 
     JsonNode voices = JSON.readTree(server.get("/v1/audio/voices").body());
-    List<String> names = new ArrayList<>();
-    voices.path("voices").forEach(v -> names.add(v.path("name").asText()));
+    Map<String, JsonNode> byName = new LinkedHashMap<>();
+    voices.path("voices").forEach(v -> byName.put(v.path("name").asText(), v));
+    List<String> names = List.copyOf(byName.keySet());
     assertEquals("default", names.get(0));
-    assertTrue(
-        names.containsAll(
-            List.of(
-                "alloy", "echo", "fable", "onyx", "nova", "shimmer", "ash", "ballad", "coral",
-                "sage", "verse")),
-        names.toString());
+    assertEquals("default", voices.path("default").asText());
+    List<String> engineNames = server.engine().voices().stream().map(VoiceInfo::name).toList();
+    assertEquals(engineNames, names.subList(0, engineNames.size()), "the engine's presets first");
+    assertEquals(
+        List.of(
+            "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer",
+            "verse", "marin", "cedar"),
+        names.subList(engineNames.size(), names.size()));
+    JsonNode alloy = byName.get("alloy");
+    assertEquals("jon", alloy.path("preset").asText());
+    assertEquals(byName.get("jon").path("description"), alloy.path("description"));
+    assertEquals(byName.get("jon").path("seed"), alloy.path("seed"));
+    assertTrue(byName.get("jon").path("preset").isNull(), "an engine preset is no alias");
+  }
+
+  @Test
+  void anOperatorVoicesFileAddsAndReplacesEnginePresets(@TempDir Path dir) throws Exception {
+    Path file =
+        Files.writeString(
+            dir.resolve("voices.json"),
+            "{\"voices\":[{\"name\":\"jon\",\"description\":\"Ours.\",\"seed\":5},"
+                + "{\"name\":\"host\",\"description\":\"The host.\",\"seed\":6}]}");
+    try (TestServer s = TestServer.start(Map.of("TTS_VOICES_FILE", file.toString()))) {
+      JsonNode voices = JSON.readTree(s.get("/v1/audio/voices").body()).path("voices");
+      Map<String, JsonNode> byName = new LinkedHashMap<>();
+      voices.forEach(v -> byName.put(v.path("name").asText(), v));
+      assertEquals("The host.", byName.get("host").path("description").asText());
+      assertEquals(6, byName.get("host").path("seed").asLong());
+      assertEquals("Ours.", byName.get("alloy").path("description").asText(), "alloy follows jon");
+      assertEquals(5, byName.get("alloy").path("seed").asLong());
+      assertTrue(byName.containsKey("lea"), "the other built-in presets stay");
+
+      assertEquals(
+          200,
+          s.postJson("/v1/audio/speech", "{\"input\":\"Hi.\",\"voice\":\"alloy\",\"speed\":0.5}")
+              .statusCode());
+      assertEquals(
+          Voice.described("Ours. The speaker talks very slowly."),
+          s.engine().lastRequest().voice());
+      assertEquals(5, s.engine().lastRequest().sampling().seed().getAsLong());
+    }
+  }
+
+  @Test
+  void aBadVoicesFileStopsTheServerNamingTheFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("voices.json"), "{\"voices\":[{\"name\":\"x\"}]}");
+    try (TestServer s = TestServer.startUnready(Map.of("TTS_VOICES_FILE", file.toString()))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (s.loadFailure.get() == null && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      Throwable failure = s.loadFailure.get();
+      assertTrue(failure instanceof IllegalArgumentException, String.valueOf(failure));
+      assertTrue(failure.getMessage().startsWith("voices file " + file), failure.getMessage());
+      assertEquals(503, s.get("/ready").statusCode());
+    }
   }
 
   @Test
@@ -371,7 +431,12 @@ class SpeechApiTest {
             .path("error")
             .path("message")
             .asText();
-    assertTrue(voice.contains("alloy") && voice.contains("default"), voice);
+    assertTrue(
+        voice.contains("'x'")
+            && voice.contains("default, jon")
+            && voice.contains("alloy")
+            && voice.contains("cedar"),
+        voice);
     String model =
         JSON.readTree(
                 server.postJson("/v1/audio/speech", "{\"input\":\"Hi\",\"model\":\"x\"}").body())

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /** A real server on 127.0.0.1 and an ephemeral port, with a java.net.http client. */
@@ -35,10 +36,14 @@ final class TestServer implements AutoCloseable {
     return TtsEngines.load(
         "parler",
         TtsEngineConfig.builder()
-            .model(Path.of(System.getProperty("tts.fixtures.dir"), "tiny-mini-v1-arch").toString())
+            .model(fixture().toString())
             .device("cpu")
             .options(options)
             .build());
+  }
+
+  private static Path fixture() {
+    return Path.of(System.getProperty("tts.fixtures.dir"), "tiny-mini-v1-arch");
   }
 
   final ParlanceServer server;
@@ -50,31 +55,42 @@ final class TestServer implements AutoCloseable {
   final AtomicReference<Throwable> loadFailure = new AtomicReference<>();
   final AtomicReference<SteerableEngine> engine = new AtomicReference<>();
 
-  private TestServer(Map<String, String> env, Supplier<TtsEngine> engine) {
+  private TestServer(Map<String, String> env, Function<ServerConfig, TtsEngine> engine) {
     Map<String, String> all = new HashMap<>(env);
     all.put(ServerConfig.Env.HOST, "127.0.0.1");
     all.put(ServerConfig.Env.PORT, "0");
+    all.putIfAbsent(ServerConfig.Env.MODEL_PATH, fixture().toString());
+    all.putIfAbsent(ServerConfig.Env.DEVICE, "cpu");
+    ServerConfig config = ServerConfig.fromEnv(all);
     server =
         ParlanceServer.start(
-            ServerConfig.fromEnv(all),
+            config,
             () -> {
-              SteerableEngine e = new SteerableEngine(engine.get());
+              SteerableEngine e = new SteerableEngine(engine.apply(config));
               this.engine.set(e);
               return e;
             },
             loadFailure::set);
   }
 
-  /** A ready server with {@link #ENGINE}. */
+  /**
+   * A ready server with the Parler engine loaded as the server loads it, from {@code env}'s engine
+   * settings (the tiny fixture on the CPU unless {@code env} says otherwise).
+   */
   static TestServer start(Map<String, String> env) {
-    TestServer s = new TestServer(env, ENGINE);
+    TestServer s = startUnready(env);
     s.awaitReady();
     return s;
   }
 
+  /** {@link #start} without waiting for readiness. */
+  static TestServer startUnready(Map<String, String> env) {
+    return new TestServer(env, c -> TtsEngines.load(c.modelType(), c.engineConfig()));
+  }
+
   /** A server whose engine comes from {@code engine}; does not wait for readiness. */
   static TestServer startUnready(Map<String, String> env, Supplier<TtsEngine> engine) {
-    return new TestServer(env, engine);
+    return new TestServer(env, c -> engine.get());
   }
 
   void awaitReady() {

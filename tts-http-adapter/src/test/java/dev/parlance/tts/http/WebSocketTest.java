@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.testengine.SteerableEngine;
 import dev.parlance.tts.spi.TtsRequest;
+import dev.parlance.tts.spi.Voice;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.WebSocket;
@@ -148,7 +149,8 @@ class WebSocketTest {
     assertEquals("segment.finished", finished.path("type").asText());
     TtsRequest firstRequest = server.engine().lastRequest();
     assertEquals("Hello there, friend.", firstRequest.text());
-    assertEquals(1005, firstRequest.sampling().seed().getAsLong(), "echo's preset seed");
+    assertEquals(Voice.preset("mike"), firstRequest.voice(), "echo is the engine's mike");
+    assertEquals(1005, firstRequest.sampling().seed().getAsLong(), "mike's preset seed");
     Decoded.pcm(audio.toByteArray(), 16_000).assertLossless(server.reference(firstRequest, 16_000));
 
     audio.reset();

@@ -92,6 +92,7 @@ public final class ParlerEngine implements TtsEngine {
       ModelSource source,
       ParlerModel model,
       RuntimeConfig runtime,
+      VoiceCatalog voices,
       int chunkFrames,
       boolean batchAcrossRows,
       GpuProbe probe) {
@@ -99,7 +100,7 @@ public final class ParlerEngine implements TtsEngine {
     this.model = model;
     this.runtime = runtime;
     this.format = AudioFormat.mono(model.dac().config().sampleRate());
-    this.voices = VoiceCatalog.loadOrBuiltIn(runtime.voicesFile());
+    this.voices = voices;
     for (String name : runtime.prewarm().voices()) {
       try {
         voices.preset(name);
@@ -224,6 +225,8 @@ public final class ParlerEngine implements TtsEngine {
   public static ParlerEngine create(
       TtsEngineConfig config, GpuProbe probe, ModelResolver resolver) {
     RuntimeConfig runtime = RuntimeConfig.fromOptions(config.options());
+    // Read before the model so that a bad voices file fails fast.
+    VoiceCatalog voices = VoiceCatalog.load(runtime.voicesFile());
     int chunkFrames = chunkFrames(config);
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
@@ -252,7 +255,8 @@ public final class ParlerEngine implements TtsEngine {
     ParlerEngine engine;
     try {
       engine =
-          new ParlerEngine(source, model, runtime, chunkFrames, batchAcrossRows(config), probe);
+          new ParlerEngine(
+              source, model, runtime, voices, chunkFrames, batchAcrossRows(config), probe);
     } catch (RuntimeException e) {
       model.close();
       throw e;

@@ -30,7 +30,8 @@ import java.util.function.Function;
  * @param diskCacheDir directory of the persistent phrase cache tier ({@code disk_cache_dir})
  * @param diskCacheBytes bound of the disk tier ({@code disk_cache_bytes})
  * @param cacheUnseeded also cache audio sampled without a fixed seed ({@code cache_unseeded})
- * @param voicesFile JSON voice presets replacing the built-in ones ({@code voices_file})
+ * @param voicesFile JSON voice presets added to the built-in ones, replacing those of the same name
+ *     ({@code voices_file})
  * @param maxTextChars longest input text accepted ({@code max_text_chars})
  * @param prewarm what to synthesise at start-up ({@code prewarm_phrases}, {@code prewarm_voices})
  */

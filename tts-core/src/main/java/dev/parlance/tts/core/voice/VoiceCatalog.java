@@ -15,15 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
- * The named voices an engine offers, with one default, loaded from JSON:
+ * The named voices an engine offers, with one default: the built-in presets ({@code voices.json}),
+ * with an operator's voices file on top if one is given. Both are one JSON shape:
  *
  * <pre>{@code
  * {
@@ -35,8 +38,10 @@ import java.util.OptionalLong;
  * }
  * }</pre>
  *
- * {@code default} names the preset that {@code Voice.defaultVoice()} resolves to; {@code seed} and
- * {@code speaker} are optional. Names are matched case-insensitively.
+ * {@code default} names the preset that {@code Voice.defaultVoice()} resolves to; a voices file may
+ * leave it out to keep the built-in default. A voices file's preset replaces the built-in one of
+ * the same name and adds the others after them. {@code seed} and {@code speaker} are optional.
+ * Names are matched case-insensitively.
  */
 public final class VoiceCatalog {
   private static final String BUILT_IN = "voices.json";
@@ -77,56 +82,79 @@ public final class VoiceCatalog {
       if (in == null) {
         throw new IllegalStateException("built-in " + BUILT_IN + " is missing from the jar");
       }
-      return parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + BUILT_IN);
+      Reader json = new InputStreamReader(in, StandardCharsets.UTF_8);
+      return overlay(List.of(), null, json, "built-in " + BUILT_IN);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Presets from a JSON file.
+   * The built-in presets with those of {@code voicesFile}, if given, on top.
    *
    * @throws IllegalArgumentException the file is not a valid voices file; the message names it
    * @throws UncheckedIOException the file cannot be read
    */
-  public static VoiceCatalog load(Path file) {
+  public static VoiceCatalog load(Optional<Path> voicesFile) {
+    VoiceCatalog builtIn = builtIn();
+    if (voicesFile.isEmpty()) {
+      return builtIn;
+    }
+    Path file = voicesFile.get();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return parse(r, file.toString());
+      return builtIn.overlaid(r, "voices file " + file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read voices file " + file, e);
     }
   }
 
-  /** The voices file's presets if one is given, else the built-in ones. */
-  public static VoiceCatalog loadOrBuiltIn(Optional<Path> file) {
-    return file.map(VoiceCatalog::load).orElseGet(VoiceCatalog::builtIn);
+  /**
+   * This catalog with the presets of a voices file on top: same-named ones replaced in place, new
+   * ones added at the end, the default changed if the file names one.
+   *
+   * @param json the voices file's text
+   * @param source names the file in errors
+   * @throws IllegalArgumentException the text is not a valid voices file; the message starts with
+   *     {@code source}
+   */
+  public VoiceCatalog overlaid(Reader json, String source) {
+    return overlay(order, defaultPreset.name(), json, source);
   }
 
-  /** Presets from JSON text; {@code source} names it in errors. */
-  public static VoiceCatalog parse(Reader json, String source) {
+  private static VoiceCatalog overlay(
+      List<VoicePreset> base, String baseDefault, Reader json, String source) {
     FileModel model;
     try {
       model = new Gson().fromJson(json, FileModel.class);
     } catch (JsonParseException e) {
       throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
     }
-    if (model == null || model.voices == null || model.voices.isEmpty()) {
-      throw new IllegalArgumentException(source + ": \"voices\" must list at least one voice");
+    boolean noVoices = model == null || model.voices == null || model.voices.isEmpty();
+    if (noVoices && (model == null || model.defaultVoice == null)) {
+      throw new IllegalArgumentException(
+          source + ": \"voices\" must list at least one voice, or \"default\" name one");
     }
-    List<VoicePreset> presets = new ArrayList<>();
     try {
-      for (PresetModel p : model.voices) {
+      Map<String, VoicePreset> merged = new LinkedHashMap<>();
+      base.forEach(p -> merged.put(p.key(), p));
+      Set<String> inFile = new HashSet<>();
+      for (PresetModel p : noVoices ? List.<PresetModel>of() : model.voices) {
         if (p == null) {
           throw new IllegalArgumentException("a voice entry is null");
         }
-        presets.add(
+        VoicePreset preset =
             new VoicePreset(
                 p.name,
                 p.description,
                 p.seed == null ? OptionalLong.empty() : OptionalLong.of(p.seed),
-                Optional.ofNullable(p.speaker)));
+                Optional.ofNullable(p.speaker));
+        if (!inFile.add(preset.key())) {
+          throw new IllegalArgumentException("duplicate voice name \"" + preset.name() + "\"");
+        }
+        merged.put(preset.key(), preset); // a replaced preset keeps its place
       }
-      return new VoiceCatalog(presets, model.defaultVoice);
+      String defaultName = model.defaultVoice == null ? baseDefault : model.defaultVoice;
+      return new VoiceCatalog(List.copyOf(merged.values()), defaultName);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     }

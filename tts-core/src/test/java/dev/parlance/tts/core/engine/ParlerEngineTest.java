@@ -32,6 +32,7 @@ import dev.parlance.tts.spi.TtsRequest;
 import dev.parlance.tts.spi.Voice;
 import dev.parlance.tts.spi.VoiceInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -185,6 +186,25 @@ class ParlerEngineTest {
                         .option("queue_size", "-1")
                         .build()));
     assertTrue(e.getMessage().contains("queue_size"), e.getMessage());
+  }
+
+  @Test
+  void aBadVoicesFileIsNamedBeforeTheModelLoads(@TempDir Path dir) throws Exception {
+    Path voices =
+        Files.writeString(dir.resolve("voices.json"), "{\"voices\": [{\"name\": \"x\"}]}");
+    // The model directory is empty: had the model been loaded first, this would be unavailable.
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TtsEngines.load(
+                    "parler",
+                    TtsEngineConfig.builder()
+                        .model(dir.toString())
+                        .device("cpu")
+                        .option("voices_file", voices.toString())
+                        .build()));
+    assertTrue(e.getMessage().startsWith("voices file " + voices + ": "), e.getMessage());
   }
 
   @Test

@@ -85,7 +85,7 @@ class RuntimeCompositionTest {
 
   private final RuntimeConfig config =
       RuntimeConfig.builder().maxInFlight(1).queueCapacity(0).maxBatchSize(4).build();
-  private final VoiceCatalog voices = VoiceCatalog.loadOrBuiltIn(config.voicesFile());
+  private final VoiceCatalog voices = VoiceCatalog.load(config.voicesFile());
   private final LongTextPlanner planner = new LongTextPlanner(config.maxTextChars());
   private final PhraseCache phrases = PhraseCache.of(config);
   private final AdmissionController admission = AdmissionController.of(config);

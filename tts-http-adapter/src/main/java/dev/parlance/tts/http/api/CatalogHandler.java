@@ -1,6 +1,7 @@
 package dev.parlance.tts.http.api;
 
 import dev.parlance.tts.http.lifecycle.EngineHolder;
+import dev.parlance.tts.http.voice.ServerVoices;
 import dev.parlance.tts.spi.VoiceInfo;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -8,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/models} (OpenAI's list shape) and {@code GET /v1/audio/voices}. */
+/**
+ * {@code GET /v1/models} (OpenAI's list shape) and {@code GET /v1/audio/voices} (every voice name,
+ * the engine's presets then OpenAI's names).
+ */
 public final class CatalogHandler {
   private final EngineHolder engines;
 
@@ -46,11 +50,14 @@ public final class CatalogHandler {
     ctx.json(Map.of("voices", voices, "default", voices.get(0).get("name")));
   }
 
-  private static Map<String, Object> voice(VoiceInfo v) {
+  /** {@code preset} names the engine preset an OpenAI voice name stands for; null otherwise. */
+  private static Map<String, Object> voice(ServerVoices.Listed listed) {
+    VoiceInfo v = listed.info();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", v.name());
     m.put("description", v.description());
     m.put("seed", v.seed().isPresent() ? v.seed().getAsLong() : null);
+    m.put("preset", listed.aliasOf().orElse(null));
     return m;
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.codec.ResponseFormat;
 import dev.parlance.tts.http.lifecycle.EngineHolder;
 import dev.parlance.tts.http.observability.RequestIds;
-import dev.parlance.tts.http.voice.VoiceCatalog.ResolvedVoice;
+import dev.parlance.tts.http.voice.ServerVoices.ResolvedVoice;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsRequest;

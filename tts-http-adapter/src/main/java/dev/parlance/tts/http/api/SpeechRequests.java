@@ -1,6 +1,6 @@
 package dev.parlance.tts.http.api;
 
-import dev.parlance.tts.http.voice.VoiceCatalog.ResolvedVoice;
+import dev.parlance.tts.http.voice.ServerVoices.ResolvedVoice;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsRequest;

@@ -9,7 +9,7 @@ import dev.parlance.tts.http.error.ErrorResponses;
 import dev.parlance.tts.http.lifecycle.Admission;
 import dev.parlance.tts.http.lifecycle.EngineHolder;
 import dev.parlance.tts.http.security.ApiKeys;
-import dev.parlance.tts.http.voice.VoiceCatalog.ResolvedVoice;
+import dev.parlance.tts.http.voice.ServerVoices.ResolvedVoice;
 import dev.parlance.tts.spi.AudioStream;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.SamplingOptions;

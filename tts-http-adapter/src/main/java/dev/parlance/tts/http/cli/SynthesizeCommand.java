@@ -2,6 +2,8 @@ package dev.parlance.tts.http.cli;
 
 import dev.parlance.tts.http.codec.ResponseFormat;
 import dev.parlance.tts.http.codec.Transcoder;
+import dev.parlance.tts.http.voice.ServerVoices;
+import dev.parlance.tts.http.voice.ServerVoices.ResolvedVoice;
 import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioStream;
 import dev.parlance.tts.spi.SamplingOptions;
@@ -10,7 +12,6 @@ import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsException;
 import dev.parlance.tts.spi.TtsRequest;
-import dev.parlance.tts.spi.VoiceInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,7 +26,7 @@ import java.util.OptionalLong;
  * {@code parlance-server.jar synthesize --model ID_OR_DIR --text "..." [--voice NAME |
  * --description "..."] [--seed N] [--format wav|pcm|flac|opus] [--sample-rate HZ] [--device D]
  * [--engine parler] --out FILE|-}: one utterance to a file or stdout, with a progress line on
- * stderr.
+ * stderr. {@code --voice} takes the names the server does (OpenAI's included).
  */
 public final class SynthesizeCommand {
   static final String USAGE =
@@ -104,16 +105,12 @@ public final class SynthesizeCommand {
             : OptionalLong.empty();
     if (opts.containsKey("description")) {
       b.description(opts.get("description"));
-    } else if (opts.containsKey("voice")) {
-      b.voice(opts.get("voice"));
-      if (seed.isEmpty()) {
-        seed =
-            engine.voices().stream()
-                .filter(v -> v.name().equals(opts.get("voice")))
-                .map(VoiceInfo::seed)
-                .findFirst()
-                .orElse(OptionalLong.empty());
-      }
+    } else {
+      // The server's voice names, OpenAI's included, with the preset's seed.
+      ResolvedVoice voice =
+          ServerVoices.of(engine.voices()).resolve(opts.get("voice"), null, 1.0, "--voice");
+      b.voice(voice.voice());
+      seed = seed.isPresent() ? seed : voice.seed();
     }
     return b.sampling(SamplingOptions.builder().seed(seed).build()).build();
   }

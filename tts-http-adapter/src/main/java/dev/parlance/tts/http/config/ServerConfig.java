@@ -38,7 +38,8 @@ import java.util.Set;
  * @param shutdownTimeout how long in-flight work may finish after SIGTERM ({@code
  *     TTS_SHUTDOWN_TIMEOUT_SECONDS})
  * @param wsPingInterval WebSocket keepalive ping interval ({@code TTS_WS_PING_SECONDS})
- * @param voicesFile extra voice presets, JSON ({@code TTS_VOICES_FILE})
+ * @param voicesFile extra voice presets, JSON, handed to the engine as its {@code voices_file}
+ *     option ({@code TTS_VOICES_FILE})
  */
 public record ServerConfig(
     String modelType,
@@ -110,6 +111,9 @@ public record ServerConfig(
   public static final String DEFAULT_MODEL_NAME = "parler-tts/parler-tts-mini-v1";
   public static final int DEFAULT_PORT = 8001;
 
+  /** The engine option that carries {@code TTS_VOICES_FILE}: the Parler engine's voices file. */
+  public static final String VOICES_FILE_OPTION = "voices_file";
+
   public ServerConfig {
     engineOptions = Map.copyOf(engineOptions);
     apiKeys = Set.copyOf(apiKeys);
@@ -173,6 +177,15 @@ public record ServerConfig(
     if (voices.isPresent() && !Files.isRegularFile(voices.get())) {
       throw new ConfigException(Env.VOICES_FILE, "is not a readable file: '" + voices.get() + "'");
     }
+    if (voices.isPresent() && options.containsKey(VOICES_FILE_OPTION)) {
+      throw new ConfigException(
+          Env.VOICES_FILE,
+          "and "
+              + VOICES_FILE_OPTION
+              + " in "
+              + Env.ENGINE_OPTIONS
+              + " are both set; set the voices file once");
+    }
     return new ServerConfig(
         modelType,
         model,
@@ -192,14 +205,15 @@ public record ServerConfig(
         voices);
   }
 
-  /** The settings handed to {@link dev.parlance.tts.spi.TtsEngines#load}. */
+  /**
+   * The settings handed to {@link dev.parlance.tts.spi.TtsEngines#load}: {@code TTS_VOICES_FILE}
+   * joins the engine options as {@value #VOICES_FILE_OPTION}.
+   */
   public TtsEngineConfig engineConfig() {
-    return TtsEngineConfig.builder()
-        .model(model)
-        .device(device)
-        .dtype(dtype)
-        .options(engineOptions)
-        .build();
+    TtsEngineConfig.Builder b =
+        TtsEngineConfig.builder().model(model).device(device).dtype(dtype).options(engineOptions);
+    voicesFile.ifPresent(f -> b.option(VOICES_FILE_OPTION, f.toString()));
+    return b.build();
   }
 
   /** Whether requests must carry an API key. */

@@ -1,13 +1,11 @@
 package dev.parlance.tts.http.lifecycle;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parlance.tts.http.error.ApiException;
 import dev.parlance.tts.http.error.ErrorResponses;
 import dev.parlance.tts.http.voice.ModelCatalog;
-import dev.parlance.tts.http.voice.VoiceCatalog;
+import dev.parlance.tts.http.voice.ServerVoices;
 import dev.parlance.tts.spi.EngineHealth;
 import dev.parlance.tts.spi.TtsEngine;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -22,7 +20,7 @@ public final class EngineHolder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EngineHolder.class);
 
   /** The engine with the catalogs built from it. */
-  public record Loaded(TtsEngine engine, VoiceCatalog voices, ModelCatalog models) {}
+  public record Loaded(TtsEngine engine, ServerVoices voices, ModelCatalog models) {}
 
   private volatile Loaded loaded;
   private volatile String failure;
@@ -33,18 +31,14 @@ public final class EngineHolder implements AutoCloseable {
    *
    * @param onFailure called with the cause if loading fails (the server exits on it)
    */
-  public void loadAsync(
-      Supplier<TtsEngine> factory,
-      Optional<Path> voicesFile,
-      ObjectMapper json,
-      Consumer<Throwable> onFailure) {
+  public void loadAsync(Supplier<TtsEngine> factory, Consumer<Throwable> onFailure) {
     loader =
         new Thread(
             () -> {
               long start = System.nanoTime();
               try {
                 TtsEngine engine = factory.get();
-                VoiceCatalog voices = VoiceCatalog.load(engine.voices(), voicesFile, json);
+                ServerVoices voices = ServerVoices.of(engine.voices());
                 loaded = new Loaded(engine, voices, new ModelCatalog(engine.modelId()));
                 log.atInfo()
                     .addKeyValue("model", engine.modelId())

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.parlance.tts.http.Decoded;
 import dev.parlance.tts.http.testengine.SineEngine;
 import dev.parlance.tts.http.testengine.SineEngineProvider;
+import dev.parlance.tts.spi.Voice;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,32 @@ class SynthesizeCommandTest {
     assertEquals(44_100, d.sampleRate());
     // narrator is the engine's preset: its seed (9) is used.
     assertEquals(9, SineEngine.lastRequest().sampling().seed().getAsLong());
+  }
+
+  @Test
+  void openAiVoiceNamesWorkAsOnTheServer() {
+    assertEquals(0, runSine("--voice", "alloy"), err.toString(StandardCharsets.UTF_8));
+    // The sine engine has no jon: alloy speaks with its default, and the default's seed (7).
+    assertEquals(Voice.defaultVoice(), SineEngine.lastRequest().voice());
+    assertEquals(7, SineEngine.lastRequest().sampling().seed().getAsLong());
+
+    assertEquals(1, runSine("--voice", "nobody"));
+    String error = err.toString(StandardCharsets.UTF_8);
+    assertTrue(error.contains("unknown voice 'nobody'") && error.contains("narrator"), error);
+  }
+
+  private int runSine(String option, String value) {
+    return run(
+        "--engine",
+        SineEngineProvider.NAME,
+        "--model",
+        "sine",
+        "--text",
+        "Hi.",
+        option,
+        value,
+        "--out",
+        "-");
   }
 
   @Test

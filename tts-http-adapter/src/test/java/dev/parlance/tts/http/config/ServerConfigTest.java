@@ -82,6 +82,36 @@ class ServerConfigTest {
   }
 
   @Test
+  void theVoicesFileIsHandedToTheEngineOnce(@TempDir Path dir) throws Exception {
+    Path voices = Files.writeString(dir.resolve("voices.json"), "{}");
+    ServerConfig c =
+        ServerConfig.fromEnv(
+            Map.of("TTS_VOICES_FILE", voices.toString(), "TTS_ENGINE_OPTIONS", "queue_size=4"));
+    assertEquals(
+        Map.of("voices_file", voices.toString(), "queue_size", "4"), c.engineConfig().options());
+
+    assertEquals(
+        "TTS_VOICES_FILE",
+        assertThrows(
+                ConfigException.class,
+                () -> ServerConfig.fromEnv(Map.of("TTS_VOICES_FILE", dir.toString())))
+            .variable(),
+        "a directory is not a voices file");
+    ConfigException both =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                ServerConfig.fromEnv(
+                    Map.of(
+                        "TTS_VOICES_FILE",
+                        voices.toString(),
+                        "TTS_ENGINE_OPTIONS",
+                        "voices_file=" + voices)));
+    assertEquals("TTS_VOICES_FILE", both.variable());
+    assertTrue(both.getMessage().contains("both set"), both.getMessage());
+  }
+
+  @Test
   void metricsAuthNeedsAKey() {
     ConfigException e =
         assertThrows(
