@@ -79,26 +79,14 @@ public final class PackedKernels {
               + ")), "
               + ONEDNN_ROWS_HINT
               + ")",
-          // the op takes 2-D input; the packed weight's sizes are opaque, so the output's give N
+          // the op flattens leading dimensions itself
           "  def linear_onednn_f32(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
-          "    shape = torch.size(x)",
-          "    y = ops.mkldnn._linear_pointwise(torch.reshape(x, [-1, shape[-1]]), w, "
-              + NO_POST_OP
-              + ")",
-          "    shape[-1] = torch.size(y, 1)",
-          "    return torch.reshape(y, shape)",
+          "    return ops.mkldnn._linear_pointwise(x, w, " + NO_POST_OP + ")",
           "  def linear_onednn_bf16(self: __torch__."
               + CLASS
               + ", x: Tensor, w: Tensor) -> Tensor:",
-          "    shape = torch.size(x)",
-          "    flat = torch.reshape(torch.to(x, " + BF16 + "), [-1, shape[-1]])",
-          "    y = torch.to(ops.mkldnn._linear_pointwise(flat, w, "
-              + NO_POST_OP
-              + "), "
-              + F32
-              + ")",
-          "    shape[-1] = torch.size(y, 1)",
-          "    return torch.reshape(y, shape)",
+          "    y = ops.mkldnn._linear_pointwise(torch.to(x, " + BF16 + "), w, " + NO_POST_OP + ")",
+          "    return torch.to(y, " + F32 + ")",
           "  def linear_bf16(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
           "    return torch.to(torch.linear(torch.to(x, " + BF16 + "), w), " + F32 + ")",
           // the kernel takes 2-D bf16 input and returns bf16; the fp32 row scales come after it
