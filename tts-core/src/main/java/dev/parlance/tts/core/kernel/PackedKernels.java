@@ -31,8 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Why oneDNN's packed layout on the CPU: {@code torch.linear} re-lays out the weight for every
  * call, and at one row it reads float32 weights at about half the machine's bandwidth. Weights
  * reordered once into oneDNN's blocked layout ({@code mkldnn::_reorder_linear_weight}) and
- * multiplied by {@code mkldnn::_linear_pointwise} read at 22-26 GB/s of a 27-30 GB/s floor on a
- * 2-core Zen 4, 1.5x faster at 1 row and 2-4x at 8-40 rows (benchmarks/README.md). A row's result
+ * multiplied by {@code mkldnn::_linear_pointwise} read at 18-24 GB/s (floor 31-36 GB/s) on a 2-core
+ * Zen 4: 1.3-1.5x faster at one row, 1.8-2.4x at 8-40 rows (benchmarks/README.md). A row's result
  * does not depend on which other rows share the product.
  */
 public final class PackedKernels {
