@@ -10,6 +10,7 @@ import dev.parlance.tts.core.device.DtypePolicy;
 import dev.parlance.tts.core.device.GpuProbe;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.hub.ModelResolver;
+import dev.parlance.tts.core.kernel.PackedKernels;
 import dev.parlance.tts.core.metrics.RequestObserver;
 import dev.parlance.tts.core.metrics.RuntimeListener;
 import dev.parlance.tts.core.metrics.TtsMetrics;
@@ -241,12 +242,13 @@ public final class ParlerEngine implements TtsEngine {
           "cannot load " + source.directory() + ": " + e.getMessage(), e);
     }
     LOG.info(
-        "loaded Parler-TTS {} ({}) on {} (decoder {}, T5 {}, DAC {}) in {} ms; resident memory {}"
-            + " -> {}",
+        "loaded Parler-TTS {} ({}) on {} (decoder {} by {}, T5 {}, DAC {}) in {} ms; resident"
+            + " memory {} -> {}",
         source.modelId(),
         source.revision(),
         DeviceSelector.describe(device),
         dtypes.decoderWeights(),
+        PackedKernels.on(device).kernel(dtypes.decoderWeights()),
         dtypes.textEncoderWeights(),
         dtypes.audioDecoder(),
         (System.nanoTime() - start) / 1_000_000,

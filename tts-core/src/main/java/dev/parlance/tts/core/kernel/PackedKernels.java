@@ -103,13 +103,28 @@ public final class PackedKernels {
           "    return torch.reshape(y, shape)",
           "");
 
+  /** What multiplies a weight format on a device. */
+  public enum Kernel {
+    /** A plain DJL array and DJL's {@code linear} (cuBLAS on GPUs); not packed here. */
+    DJL_DENSE,
+    /** oneDNN's blocked layout, {@code mkldnn::_linear_pointwise} in float32 (CPU). */
+    ONEDNN_FLOAT32,
+    /** The same in bfloat16 (CPUs with AVX-512 BW/VL/DQ or AVX-NE-CONVERT). */
+    ONEDNN_BFLOAT16,
+    /** {@code torch.linear} in bfloat16: GPUs, and CPUs where oneDNN has no bf16 product. */
+    LINEAR_BFLOAT16,
+    /** PyTorch's weight-only {@code _weight_int8pack_mm} with fp32 row scales (CPU). */
+    INT8_WEIGHT_ONLY
+  }
+
   private final PtSymbolBlock module;
   private final boolean cpu;
-  private volatile Boolean onednnBf16; // whether this CPU runs oneDNN's bf16 products
+  private final boolean onednnBf16;
 
-  private PackedKernels(PtSymbolBlock module, boolean cpu) {
+  private PackedKernels(PtSymbolBlock module, boolean cpu, boolean onednnBf16) {
     this.module = module;
     this.cpu = cpu;
+    this.onednnBf16 = onednnBf16;
   }
 
   /**
@@ -117,10 +132,14 @@ public final class PackedKernels {
    * device for the life of the process (a few kilobytes; its methods are pure).
    */
   public static PackedKernels on(Device device) {
-    return SHARED.computeIfAbsent(device, PackedKernels::compile);
+    return SHARED.computeIfAbsent(device, d -> compile(d, true));
   }
 
-  private static PackedKernels compile(Device device) {
+  /**
+   * @param tryOneDnnBf16 whether bf16 may use oneDNN where the CPU supports it; tests turn it off
+   *     to run the {@code torch.linear} bf16 path GPUs take
+   */
+  static PackedKernels compile(Device device, boolean tryOneDnnBf16) {
     byte[] archive = TorchScriptArchive.of(CLASS, SOURCE);
     // never closed: the module lives as long as the process, like libtorch's own kernels
     NDManager owner = NDManager.newBaseManager(device, "PyTorch");
@@ -128,7 +147,8 @@ public final class PackedKernels {
       PtSymbolBlock module =
           JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive), true, false);
       owner.attachInternal(UUID.randomUUID().toString(), module);
-      return new PackedKernels(module, Device.Type.CPU.equals(device.getDeviceType()));
+      boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
+      return new PackedKernels(module, cpu, cpu && tryOneDnnBf16 && onednnBf16(module, owner));
     } catch (IOException e) {
       owner.close();
       throw new UncheckedIOException(e);
@@ -136,15 +156,37 @@ public final class PackedKernels {
   }
 
   /**
+   * oneDNN refuses bf16 products on CPUs without AVX-512 (BW/VL/DQ) or AVX-NE-CONVERT; found out
+   * once, with a 16x16 product.
+   */
+  private static boolean onednnBf16(PtSymbolBlock module, NDManager owner) {
+    try (NDManager probe = owner.newSubManager();
+        IValue w = IValue.from((PtNDArray) probe.ones(new Shape(16, 16)));
+        IValue packed = IValueUtils.runMethod(module, "pack_onednn_bf16", w);
+        IValue x = IValue.from((PtNDArray) probe.ones(new Shape(1, 16)));
+        IValue y = IValueUtils.runMethod(module, "linear_onednn_bf16", x, packed)) {
+      return true;
+    } catch (EngineException e) {
+      return false;
+    }
+  }
+
+  /** The kernel that multiplies {@code format} on this module's device. */
+  public Kernel kernel(WeightFormat format) {
+    return switch (format) {
+      case FLOAT16 -> Kernel.DJL_DENSE;
+      case FLOAT32 -> cpu ? Kernel.ONEDNN_FLOAT32 : Kernel.DJL_DENSE;
+      case BFLOAT16 -> onednnBf16 ? Kernel.ONEDNN_BFLOAT16 : Kernel.LINEAR_BFLOAT16;
+      case INT8 -> Kernel.INT8_WEIGHT_ONLY;
+    };
+  }
+
+  /**
    * Whether {@code format} on this module's device is multiplied here; otherwise the weight stays a
    * plain DJL array ({@link DenseProjection}): float16 everywhere, float32 off the CPU.
    */
   public boolean packs(WeightFormat format) {
-    return switch (format) {
-      case FLOAT16 -> false;
-      case FLOAT32 -> cpu;
-      case BFLOAT16, INT8 -> true;
-    };
+    return kernel(format) != Kernel.DJL_DENSE;
   }
 
   /**
@@ -168,13 +210,11 @@ public final class PackedKernels {
               + in);
     }
     try (IValue w = IValue.from((PtNDArray) weight)) {
-      return switch (format) {
-        case FLOAT32 -> packOne("pack_onednn_f32", "linear_onednn_f32", w, owner);
-        case BFLOAT16 ->
-            cpu && onednnBf16()
-                ? packOne("pack_onednn_bf16", "linear_onednn_bf16", w, owner)
-                : packOne("pack_bf16", "linear_bf16", w, owner);
-        case INT8 -> {
+      return switch (kernel(format)) {
+        case ONEDNN_FLOAT32 -> packOne("pack_onednn_f32", "linear_onednn_f32", w, owner);
+        case ONEDNN_BFLOAT16 -> packOne("pack_onednn_bf16", "linear_onednn_bf16", w, owner);
+        case LINEAR_BFLOAT16 -> packOne("pack_bf16", "linear_bf16", w, owner);
+        case INT8_WEIGHT_ONLY -> {
           IValue[] parts;
           try (IValue tuple = IValueUtils.runMethod(module, "pack_int8", w)) {
             parts = tuple.toIValueTuple();
@@ -184,32 +224,13 @@ public final class PackedKernels {
           }
           yield new Packed("linear_int8", parts);
         }
-        case FLOAT16 -> throw new AssertionError(format);
+        case DJL_DENSE -> throw new AssertionError(format);
       };
     }
   }
 
   private Projection packOne(String pack, String multiply, IValue w, NDManager owner) {
     return new Packed(multiply, own(IValueUtils.runMethod(module, pack, w), owner));
-  }
-
-  /**
-   * oneDNN refuses bf16 products on CPUs without AVX-512 (BW/VL/DQ) or AVX-NE-CONVERT; those keep
-   * {@code torch.linear} in bf16. Found out once, with a 16x16 product.
-   */
-  private boolean onednnBf16() {
-    if (onednnBf16 == null) {
-      try (NDManager probe = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-          IValue w = IValue.from((PtNDArray) probe.ones(new Shape(16, 16)));
-          IValue packed = IValueUtils.runMethod(module, "pack_onednn_bf16", w);
-          IValue x = IValue.from((PtNDArray) probe.ones(new Shape(1, 16)));
-          IValue y = IValueUtils.runMethod(module, "linear_onednn_bf16", x, packed)) {
-        onednnBf16 = true;
-      } catch (EngineException e) {
-        onednnBf16 = false;
-      }
-    }
-    return onednnBf16;
   }
 
   private static IValue own(IValue value, NDManager owner) {

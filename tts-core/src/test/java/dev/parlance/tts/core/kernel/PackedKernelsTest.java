@@ -1,9 +1,11 @@
 package dev.parlance.tts.core.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -66,6 +68,31 @@ class PackedKernelsTest {
         assertTrue(alone.contentEquals(together.get(r + ":" + (r + 1))), format + " row " + r);
       }
     }
+  }
+
+  /** The kernel GPUs use for bf16, and CPUs whose oneDNN has no bf16 product. */
+  @Test
+  void bf16WithoutOneDnnRunsTorchLinear() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(5);
+      PackedKernels plain = PackedKernels.compile(m.getDevice(), false);
+      assertEquals(PackedKernels.Kernel.LINEAR_BFLOAT16, plain.kernel(WeightFormat.BFLOAT16));
+      NDArray w = m.randomNormal(new Shape(96, 64));
+      NDArray x = m.randomNormal(new Shape(3, 2, 64));
+      NDArray exact = new DenseProjection(w).apply(x);
+      NDArray y = plain.pack(w, WeightFormat.BFLOAT16, m).apply(x);
+      float err = exact.sub(y).abs().max().getFloat() / exact.abs().max().getFloat();
+      assertTrue(err > 0 && err < 0.01f, "relative error " + err);
+    }
+  }
+
+  @Test
+  void cpuKernelsByFormat() {
+    PackedKernels cpu = PackedKernels.on(Device.cpu());
+    assertEquals(PackedKernels.Kernel.ONEDNN_FLOAT32, cpu.kernel(WeightFormat.FLOAT32));
+    assertEquals(PackedKernels.Kernel.DJL_DENSE, cpu.kernel(WeightFormat.FLOAT16));
+    assertEquals(PackedKernels.Kernel.INT8_WEIGHT_ONLY, cpu.kernel(WeightFormat.INT8));
+    assertFalse(cpu.packs(WeightFormat.FLOAT16));
   }
 
   @Test
