@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
+import dev.parlance.tts.benchmarks.floors.MatmulBenchmark;
 import dev.parlance.tts.core.kernel.Projection;
 import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.kernel.WeightPacker;
@@ -26,10 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The weight products of a decoder step without the rest of it: x (B,1,1024) times the next of
- * {@value #LAYERS} distinct (4096, 1024) fc1-sized weights (403 MB in float32, far beyond L3),
- * packed by the engine's {@link WeightPacker} exactly as the decoder packs its projections. Set
- * beside {@link DecoderStepBenchmark}, it splits the step's distance from the bandwidth floor into
- * the kernels' own read rate and everything else in the step.
+ * {@value MatmulBenchmark#LAYERS} distinct (4096, 1024) fc1-sized weights (403 MB in float32, far
+ * beyond L3), packed by the engine's {@link WeightPacker} exactly as the decoder packs its
+ * projections. Set beside {@link DecoderStepBenchmark}, it splits the step's distance from the
+ * bandwidth floor into the kernels' own read rate and everything else in the step.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,9 +41,6 @@ import org.openjdk.jmh.annotations.Warmup;
     value = 1,
     jvmArgsAppend = {"-Xmx1g", "-Dai.djl.offline=true"})
 public class ProjectionBenchmark {
-
-  /** Distinct weight matrices cycled through (mini-v1 has 24 layers). */
-  public static final int LAYERS = 24;
 
   public static final int IN = 1024;
   public static final int OUT = 4096;
@@ -62,8 +60,8 @@ public class ProjectionBenchmark {
   public void setUp() {
     manager = NDManager.newBaseManager(BenchDevice.get());
     WeightPacker packer = new WeightPacker(manager, format(weights));
-    projections = new Projection[LAYERS];
-    for (int i = 0; i < LAYERS; i++) {
+    projections = new Projection[MatmulBenchmark.LAYERS];
+    for (int i = 0; i < MatmulBenchmark.LAYERS; i++) {
       projections[i] =
           packer.pack(manager.randomUniform(-1, 1, new Shape(OUT, IN), DataType.FLOAT32));
     }
@@ -79,7 +77,7 @@ public class ProjectionBenchmark {
   @Benchmark
   public long streamed() {
     Projection p = projections[next];
-    next = (next + 1) % LAYERS;
+    next = (next + 1) % MatmulBenchmark.LAYERS;
     try (NDArray y = p.apply(x)) {
       BenchDevice.await(y);
       return y.getShape().size();
