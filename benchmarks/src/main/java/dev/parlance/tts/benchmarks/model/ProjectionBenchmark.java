@@ -7,9 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.benchmarks.floors.MatmulBenchmark;
 import dev.parlance.tts.core.kernel.Projection;
-import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.kernel.WeightPacker;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -59,7 +57,7 @@ public class ProjectionBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     manager = NDManager.newBaseManager(BenchDevice.get());
-    WeightPacker packer = new WeightPacker(manager, format(weights));
+    WeightPacker packer = new WeightPacker(manager, BenchDevice.weights(weights));
     projections = new Projection[MatmulBenchmark.LAYERS];
     for (int i = 0; i < MatmulBenchmark.LAYERS; i++) {
       projections[i] =
@@ -82,10 +80,5 @@ public class ProjectionBenchmark {
       BenchDevice.await(y);
       return y.getShape().size();
     }
-  }
-
-  /** The benchmark's {@code weights} parameter as the engine's format. */
-  public static WeightFormat format(String weights) {
-    return WeightFormat.valueOf(weights.toUpperCase(Locale.ROOT));
   }
 }

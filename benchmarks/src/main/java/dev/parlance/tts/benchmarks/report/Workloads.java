@@ -1,5 +1,6 @@
 package dev.parlance.tts.benchmarks.report;
 
+import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.benchmarks.audio.ResamplerBenchmark;
 import dev.parlance.tts.benchmarks.cache.PhraseCacheBenchmark;
 import dev.parlance.tts.benchmarks.floors.GemmBenchmark;
@@ -42,7 +43,7 @@ final class Workloads {
         double bytes =
             (double) ProjectionBenchmark.IN
                 * ProjectionBenchmark.OUT
-                * ProjectionBenchmark.format(r.param("weights")).bytesPerWeight();
+                * BenchDevice.weights(r.param("weights")).bytesPerWeight();
         yield new Line(
             gb(bytes) + " weights",
             bytes / bw,

@@ -319,14 +319,7 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("batched step over {} rows failed", states.size(), e);
-      TtsException error = failure("decoder step failed", e);
-      for (Row<S, O> row : active) {
-        leave(row);
-        end(row.ticket, row.sink, error);
-      }
-      active.clear();
-      activeCount = 0;
-      activeBytes = 0;
+      endActive(failure("decoder step failed", e));
       return;
     }
     long nanos = System.nanoTime() - start;
@@ -385,6 +378,14 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
     }
     EngineUnavailableException error =
         new EngineUnavailableException("the engine is shutting down");
+    endActive(error);
+    for (Pending<J, O> p : left) {
+      end(p.ticket, p.sink, error);
+    }
+  }
+
+  /** Ends every decoding row with {@code error} and empties the batch. */
+  private void endActive(TtsException error) {
     for (Row<S, O> row : active) {
       leave(row);
       end(row.ticket, row.sink, error);
@@ -392,9 +393,6 @@ public final class BatchScheduler<J, S, O> implements AutoCloseable {
     active.clear();
     activeCount = 0;
     activeBytes = 0;
-    for (Pending<J, O> p : left) {
-      end(p.ticket, p.sink, error);
-    }
   }
 
   private void leave(Row<S, O> row) {
