@@ -6,6 +6,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.core.checkpoint.TensorSource;
 import dev.parlance.tts.core.checkpoint.WeightReader;
+import dev.parlance.tts.core.generation.SamplingRows;
+import dev.parlance.tts.core.generation.SamplingSettings;
+import dev.parlance.tts.core.generation.TokenSampler;
 import dev.parlance.tts.core.kernel.WeightFormat;
 import dev.parlance.tts.core.model.ParlerConfig;
 import dev.parlance.tts.core.model.decoder.CachePositions;
@@ -14,6 +17,7 @@ import dev.parlance.tts.core.model.decoder.KvCache;
 import dev.parlance.tts.core.model.decoder.KvPool;
 import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -30,8 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One decoder step with KV cache on the full-size mini-v1 decoder ({@code ParlerDecoder.step}: 9
- * token ids per row in, host logits (B*9, 1088) out), cross-attending to a 40-token description.
+ * One decoder step with KV cache on the full-size mini-v1 decoder, cross-attending to a 40-token
+ * description: 9 token ids per row in ({@code ParlerDecoder.step}), and the next 9 out, chosen on
+ * the device from the (B*9, 1088) logits with the checkpoint's sampling settings (top-k 50).
  *
  * <p>{@code variant} = weights/batch/position: the decoder's weight format (the engine's {@code
  * dtype} setting), then the step writes cache slot {@code position} and attends to {@code position
@@ -78,6 +83,10 @@ public class DecoderStepBenchmark {
   private KvPool pool; // null unless /rows
   private long[] ids;
   private int position;
+  private TokenSampler sampler;
+  private SamplingSettings sampling;
+  private SplittableRandom draws;
+  private int eos;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -87,6 +96,10 @@ public class DecoderStepBenchmark {
     position = Integer.parseInt(v[2]);
     manager = NDManager.newBaseManager(BenchDevice.get());
     ParlerConfig config = BenchModel.config();
+    sampler = TokenSampler.on(manager.getDevice());
+    sampling = SamplingSettings.from(config.generation(), 0);
+    draws = new SplittableRandom(1);
+    eos = config.generation().eosTokenId();
     try (TensorSource source = BenchModel.weights()) {
       DecoderConfig dc = ParlerDecoder.detectLayout(source, "decoder.", config.decoder());
       decoder = ParlerDecoder.load(new WeightReader(source, manager, weights), "decoder.", dc);
@@ -131,15 +144,21 @@ public class DecoderStepBenchmark {
   }
 
   @Benchmark
-  public float[] step() {
+  public long[] step() {
     for (KvCache cache : caches) {
       CachePositions.rewind(cache, position);
     }
+    SamplingRows rows = new SamplingRows(ids.length, decoder.config().vocabSize());
+    for (int r = 0; r < ids.length; r++) {
+      rows.sample(r, sampling, draws.nextDouble(), false);
+    }
     try (NDManager step = manager.newSubManager()) {
       // the first rows step moves the caches into the pool; later ones find them there
-      return pool == null
-          ? decoder.step(caches[0], null, ids, 1, step)
-          : decoder.stepRows(pool, caches, ids, step);
+      NDArray logits =
+          pool == null
+              ? decoder.step(caches[0], null, ids, 1, step)
+              : decoder.stepRows(pool, caches, ids, step);
+      return sampler.choose(logits, rows, eos);
     }
   }
 }

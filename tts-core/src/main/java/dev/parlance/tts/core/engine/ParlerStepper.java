@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import dev.parlance.tts.core.cache.DescriptionCache;
 import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.GenerationConfig;
+import dev.parlance.tts.core.generation.SamplingRows;
+import dev.parlance.tts.core.generation.TokenSampler;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.model.dac.DacStreamDecoder;
 import dev.parlance.tts.core.model.decoder.KvCache;
@@ -47,6 +49,8 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   private final boolean batchAcrossRows;
   private final int codebooks;
   private final KvPool pool; // empty (no tensors) whenever no row is decoding
+  private final TokenSampler sampler;
+  private final int eos;
   private final AtomicLong rowSteps = new AtomicLong();
   private final AtomicLong encoderCalls = new AtomicLong();
 
@@ -68,6 +72,8 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     this.batchAcrossRows = batchAcrossRows;
     this.codebooks = model.decoder().config().numCodebooks();
     this.pool = model.decoder().newPool(model.newRequestManager());
+    this.sampler = TokenSampler.on(model.device());
+    this.eos = model.config().generation().eosTokenId();
   }
 
   /**
@@ -165,37 +171,21 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
 
   @Override
   public List<StepResult<float[]>> step(List<Row> rows) {
-    float[][] logits = new float[rows.size()][];
-    List<Integer> decoding = new ArrayList<>(rows.size());
-    for (int i = 0; i < rows.size(); i++) {
-      if (rows.get(i).generation == null) {
-        logits[i] = prefill(rows.get(i));
+    List<Row> decoding = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      if (row.generation == null) {
+        prefill(row);
       } else {
-        decoding.add(i);
+        decoding.add(row);
       }
     }
     if (!decoding.isEmpty()) {
-      KvCache[] caches = new KvCache[decoding.size()];
-      long[] ids = new long[decoding.size() * codebooks];
-      for (int i = 0; i < decoding.size(); i++) {
-        Row row = rows.get(decoding.get(i));
-        caches[i] = row.cache;
-        System.arraycopy(row.generation.nextInput(), 0, ids, i * codebooks, codebooks);
-      }
-      float[] all;
-      try (NDManager step = model.newRequestManager()) {
-        all = model.decoder().stepRows(pool, caches, ids, step);
-      }
-      int width = all.length / decoding.size();
-      for (int i = 0; i < decoding.size(); i++) {
-        logits[decoding.get(i)] = Arrays.copyOfRange(all, i * width, (i + 1) * width);
-      }
+      stepDecoding(decoding);
     }
     List<DacStreamDecoder> streams = new ArrayList<>(rows.size());
     for (int i = 0; i < rows.size(); i++) {
       Row row = rows.get(i);
       rowSteps.incrementAndGet();
-      row.generation.accept(logits[i]);
       offerFrames(row);
       streams.add(row.audio);
     }
@@ -209,10 +199,38 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
   }
 
   /**
-   * Starts the row's next chunk: its cache, then the prompt prefix and BOS column in one pass.
-   * Returns the first logits.
+   * One decoder pass for the decoding rows, over the shared pool, and one sampler call that chooses
+   * every row's tokens on the device.
    */
-  private float[] prefill(Row row) {
+  private void stepDecoding(List<Row> decoding) {
+    int n = decoding.size();
+    KvCache[] caches = new KvCache[n];
+    long[] ids = new long[n * codebooks];
+    SamplingRows plan = new SamplingRows(n * codebooks, vocab());
+    for (int i = 0; i < n; i++) {
+      Row row = decoding.get(i);
+      caches[i] = row.cache;
+      System.arraycopy(row.generation.nextInput(), 0, ids, i * codebooks, codebooks);
+      row.generation.plan(plan, i * codebooks);
+    }
+    long[] tokens;
+    try (NDManager step = model.newRequestManager()) {
+      tokens = sampler.choose(model.decoder().stepRows(pool, caches, ids, step), plan, eos);
+    }
+    for (int i = 0; i < n; i++) {
+      decoding.get(i).generation.accept(tokens, i * codebooks);
+    }
+  }
+
+  private int vocab() {
+    return model.decoder().config().vocabSize();
+  }
+
+  /**
+   * Starts the row's next chunk: its cache, then the prompt prefix and BOS column in one pass, and
+   * its first tokens.
+   */
+  private void prefill(Row row) {
     SynthesisJob.Chunk chunk = row.job.chunks().get(row.chunk);
     GenerationConfig ids = model.config().generation();
     row.scope = model.newRequestManager();
@@ -224,7 +242,7 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
         new Generation(
             1,
             codebooks,
-            model.decoder().config().vocabSize(),
+            vocab(),
             ids.decoderStartTokenId(),
             ids.eosTokenId(),
             ids.padTokenId(),
@@ -233,7 +251,8 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
     row.pushed = 0;
     try (NDManager step = row.scope.newSubManager()) {
       NDArray prompt = model.embedPrompts(chunk.prompt(), step);
-      return model.decoder().step(row.cache, prompt, row.generation.nextInput(), 1, step);
+      row.generation.step(
+          model.decoder().step(row.cache, prompt, row.generation.nextInput(), 1, step), sampler);
     }
   }
 

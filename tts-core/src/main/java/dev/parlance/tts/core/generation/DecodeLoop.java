@@ -7,7 +7,8 @@ import dev.parlance.tts.core.model.decoder.ParlerDecoder;
 
 /**
  * Runs the decoder until the {@link Generation} ends. Each step's intermediates live in a child
- * manager closed at the end of the step; only the (B*K, V) logits cross to the host.
+ * manager closed at the end of the step; tokens are chosen on the device, so only they cross to the
+ * host.
  */
 public final class DecodeLoop {
   private DecodeLoop() {}
@@ -16,10 +17,11 @@ public final class DecodeLoop {
   @FunctionalInterface
   public interface StepListener {
     /**
-     * @param generation the state after the step
-     * @param logits the step's logits (B*K, V), EOS already -inf where the processors banned it
+     * @param generation the state after the step ({@link Generation#eosBanned} says where the
+     *     processors banned EOS)
+     * @param logits the step's raw logits (B*K, V) on the device; closed when the step ends
      */
-    void afterStep(Generation generation, float[] logits);
+    void afterStep(Generation generation, NDArray logits);
   }
 
   /** A fresh generation state for {@code batch} items of this decoder. */
@@ -52,16 +54,16 @@ public final class DecodeLoop {
       NDManager manager,
       StepListener listener) {
     Generation g = start(decoder, cache.batch(), ids, settings);
+    TokenSampler sampler = TokenSampler.on(manager.getDevice());
     NDArray prefix = promptEmbeds;
     while (!g.done()) {
-      float[] logits;
       try (NDManager step = manager.newSubManager()) {
-        logits = decoder.step(cache, prefix, g.nextInput(), 1, step);
-      }
-      prefix = null;
-      g.accept(logits);
-      if (listener != null) {
-        listener.afterStep(g, logits);
+        NDArray logits = decoder.step(cache, prefix, g.nextInput(), 1, step);
+        prefix = null;
+        g.step(logits, sampler);
+        if (listener != null) {
+          listener.afterStep(g, logits);
+        }
       }
     }
     return g;

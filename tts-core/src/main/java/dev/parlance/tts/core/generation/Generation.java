@@ -1,11 +1,14 @@
 package dev.parlance.tts.core.generation;
 
+import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 /**
  * The decoding loop's state for one batch, step by step, exactly as the reference's {@code _sample}
- * with Parler's logits processors: the caller feeds {@link #nextInput()} to the decoder and hands
- * the logits back to {@link #accept(float[])} until {@link #done()}.
+ * with Parler's logits processors: the caller feeds {@link #nextInput()} to the decoder, chooses
+ * tokens from the logits on their device ({@link #step}, or {@link #plan} and {@link #accept} to
+ * batch several generations into one sampler call) until {@link #done()}.
  *
  * <p>Rows are (batch, codebook) pairs, row = b*K + k. A row that emitted EOS is finished and gets
  * PAD from then on; the loop ends when every row is finished or at {@code maxLength} columns. Per
@@ -21,12 +24,14 @@ public final class Generation {
   private final int pad;
   private final SamplingSettings settings;
   private final DelayPattern pattern;
-  private final TokenSampler sampler;
+  private final SplittableRandom random;
   private final long[][] raw; // (B*K, maxLength)
   private final boolean[] finished;
   private final boolean[] sawEos;
   private final int[] firstUnfinished; // per batch item, a codebook index
   private final boolean[] rowDone; // per batch item: all its rows finished
+  private final boolean[] eosBanned; // per row, in the last planned step
+  private boolean planned;
   private int length = 1;
   private boolean done;
 
@@ -45,7 +50,7 @@ public final class Generation {
     this.pad = pad;
     this.settings = settings;
     this.pattern = new DelayPattern(codebooks, settings.maxLength(), bos, pad);
-    this.sampler = new TokenSampler(settings, vocab);
+    this.random = new SplittableRandom(settings.seed());
     this.raw = new long[batch * codebooks][settings.maxLength()];
     for (long[] row : raw) {
       row[0] = bos;
@@ -54,6 +59,7 @@ public final class Generation {
     this.sawEos = new boolean[batch * codebooks];
     this.firstUnfinished = new int[batch];
     this.rowDone = new boolean[batch];
+    this.eosBanned = new boolean[batch * codebooks];
   }
 
   public int batch() {
@@ -62,6 +68,11 @@ public final class Generation {
 
   public int codebooks() {
     return codebooks;
+  }
+
+  /** Logits rows per step, B*K. */
+  public int rows() {
+    return raw.length;
   }
 
   /** Columns so far, the BOS column included. */
@@ -90,23 +101,58 @@ public final class Generation {
   }
 
   /**
-   * Takes one step's logits ((B*K, V) row-major; edited in place: EOS set to -inf where banned) and
-   * appends the chosen tokens.
+   * Chooses this step's tokens from {@code logits} ((B*K, V), on their device) and appends them.
    *
    * @return whether generation goes on
    */
-  public boolean accept(float[] logits) {
+  public boolean step(NDArray logits, TokenSampler sampler) {
+    SamplingRows rows = new SamplingRows(rows(), vocab);
+    plan(rows, 0);
+    return accept(sampler.choose(logits, rows, eos), 0);
+  }
+
+  /**
+   * Writes this step's sampling parameters for rows {@code offset .. offset + B*K - 1}: EOS banned
+   * during the first {@code minNewTokens} steps and by Parler's processor, and one uniform draw per
+   * unfinished sampled row, in row order (so a seed fixes the tokens). Call once per step, before
+   * {@link #accept}.
+   */
+  public void plan(SamplingRows rows, int offset) {
     if (done) {
       throw new IllegalStateException("generation already finished");
     }
-    if (logits.length != batch * codebooks * vocab) {
-      throw new IllegalArgumentException(
-          "expected " + batch * codebooks * vocab + " logits, got " + logits.length);
+    if (planned) {
+      throw new IllegalStateException("this step is already planned");
     }
-    banEos(logits);
+    banEos();
+    for (int row = 0; row < raw.length; row++) {
+      if (finished[row] || settings.greedy()) {
+        rows.greedy(offset + row, eosBanned[row]); // a finished row's choice is ignored
+      } else {
+        rows.sample(offset + row, settings, random.nextDouble(), eosBanned[row]);
+      }
+    }
+    planned = true;
+  }
+
+  /**
+   * Appends the planned step's tokens, {@code tokens[offset .. offset + B*K - 1]}; finished rows
+   * get PAD whatever was chosen for them.
+   *
+   * @return whether generation goes on
+   */
+  public boolean accept(long[] tokens, int offset) {
+    if (!planned) {
+      throw new IllegalStateException("plan the step before accepting its tokens");
+    }
+    if (tokens.length < offset + raw.length) {
+      throw new IllegalArgumentException(
+          "expected " + raw.length + " tokens from " + offset + ", got " + tokens.length);
+    }
+    planned = false;
     int t = length;
     for (int row = 0; row < raw.length; row++) {
-      long token = finished[row] ? pad : sampler.choose(logits, row, vocab);
+      long token = finished[row] ? pad : tokens[offset + row];
       raw[row][t] = token;
       if (token == eos) {
         sawEos[row] = true;
@@ -129,7 +175,8 @@ public final class Generation {
     return !done;
   }
 
-  private void banEos(float[] logits) {
+  private void banEos() {
+    Arrays.fill(eosBanned, length - 1 < settings.minNewTokens());
     // Parler's processor: advance each item's pointer past a codebook that has produced EOS
     for (int b = 0; b < batch; b++) {
       int f = firstUnfinished[b];
@@ -137,14 +184,17 @@ public final class Generation {
         firstUnfinished[b] = f + 1;
       }
       for (int k = firstUnfinished[b] + 1; k < codebooks; k++) {
-        logits[(b * codebooks + k) * vocab + eos] = Float.NEGATIVE_INFINITY;
+        eosBanned[b * codebooks + k] = true;
       }
     }
-    if (length - 1 < settings.minNewTokens()) {
-      for (int row = 0; row < raw.length; row++) {
-        logits[row * vocab + eos] = Float.NEGATIVE_INFINITY;
-      }
-    }
+  }
+
+  /**
+   * Whether the last planned step banned EOS for {@code row}: transformers' processed scores hold
+   * -inf there.
+   */
+  public boolean eosBanned(int row) {
+    return eosBanned[row];
   }
 
   /** The raw token stream (B*K, length): column 0 BOS, finished rows PAD. */

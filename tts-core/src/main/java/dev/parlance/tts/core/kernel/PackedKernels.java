@@ -7,13 +7,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
-import ai.djl.pytorch.jni.IValueUtils;
-import ai.djl.pytorch.jni.JniUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.parlance.tts.core.script.TorchScriptModule;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,11 +112,11 @@ public final class PackedKernels {
     INT8_WEIGHT_ONLY
   }
 
-  private final PtSymbolBlock module;
+  private final TorchScriptModule module;
   private final boolean cpu;
   private final boolean onednnBf16;
 
-  private PackedKernels(PtSymbolBlock module, boolean cpu, boolean onednnBf16) {
+  private PackedKernels(TorchScriptModule module, boolean cpu, boolean onednnBf16) {
     this.module = module;
     this.cpu = cpu;
     this.onednnBf16 = onednnBf16;
@@ -140,31 +135,21 @@ public final class PackedKernels {
    *     to run the {@code torch.linear} bf16 path GPUs take
    */
   static PackedKernels compile(Device device, boolean tryOneDnnBf16) {
-    byte[] archive = TorchScriptArchive.of(CLASS, SOURCE);
-    // never closed: the module lives as long as the process, like libtorch's own kernels
-    NDManager owner = NDManager.newBaseManager(device, "PyTorch");
-    try {
-      PtSymbolBlock module =
-          JniUtils.loadModule((PtNDManager) owner, new ByteArrayInputStream(archive), true, false);
-      owner.attachInternal(UUID.randomUUID().toString(), module);
-      boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
-      return new PackedKernels(module, cpu, cpu && tryOneDnnBf16 && onednnBf16(module, owner));
-    } catch (IOException e) {
-      owner.close();
-      throw new UncheckedIOException(e);
-    }
+    TorchScriptModule module = TorchScriptModule.compile(device, CLASS, SOURCE);
+    boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
+    return new PackedKernels(module, cpu, cpu && tryOneDnnBf16 && onednnBf16(module));
   }
 
   /**
    * oneDNN refuses bf16 products on CPUs without AVX-512 (BW/VL/DQ) or AVX-NE-CONVERT; found out
    * once, with a 16x16 product.
    */
-  private static boolean onednnBf16(PtSymbolBlock module, NDManager owner) {
-    try (NDManager probe = owner.newSubManager();
+  private static boolean onednnBf16(TorchScriptModule module) {
+    try (NDManager probe = module.manager().newSubManager();
         IValue w = IValue.from((PtNDArray) probe.ones(new Shape(16, 16)));
-        IValue packed = IValueUtils.runMethod(module, "pack_onednn_bf16", w);
+        IValue packed = module.run("pack_onednn_bf16", w);
         IValue x = IValue.from((PtNDArray) probe.ones(new Shape(1, 16)));
-        IValue y = IValueUtils.runMethod(module, "linear_onednn_bf16", x, packed)) {
+        IValue y = module.run("linear_onednn_bf16", x, packed)) {
       return true;
     } catch (EngineException e) {
       return false;
@@ -216,7 +201,7 @@ public final class PackedKernels {
         case LINEAR_BFLOAT16 -> packOne("pack_bf16", "linear_bf16", w, owner);
         case INT8_WEIGHT_ONLY -> {
           IValue[] parts;
-          try (IValue tuple = IValueUtils.runMethod(module, "pack_int8", w)) {
+          try (IValue tuple = module.run("pack_int8", w)) {
             parts = tuple.toIValueTuple();
           }
           for (IValue part : parts) {
@@ -230,7 +215,7 @@ public final class PackedKernels {
   }
 
   private Projection packOne(String pack, String multiply, IValue w, NDManager owner) {
-    return new Packed(multiply, own(IValueUtils.runMethod(module, pack, w), owner));
+    return new Packed(multiply, own(module.run(pack, w), owner));
   }
 
   private static IValue own(IValue value, NDManager owner) {
@@ -254,7 +239,7 @@ public final class PackedKernels {
       System.arraycopy(weights, 0, args, 1, weights.length);
       try (IValue in = IValue.from((PtNDArray) x)) {
         args[0] = in;
-        try (IValue y = IValueUtils.runMethod(module, method, args)) {
+        try (IValue y = module.run(method, args)) {
           return y.toTensor((PtNDManager) x.getManager());
         }
       }

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Delay pattern, EOS processing, stopping and sampling on the host, without a model. */
+/** Delay pattern, EOS processing, stopping and seeded sampling, without a model. */
 class GenerationTest {
   private static final long BOS = 1025;
   private static final long PAD = 1024;
@@ -64,7 +66,7 @@ class GenerationTest {
     int[] firstEos = {-1, -1, -1};
     while (!g.done()) {
       float[] z = logits(k, vocab, 7, true); // every row wants EOS at every step
-      g.accept(z);
+      step(g, z);
       steps++;
       long[][] raw = g.rawSequences();
       for (int row = 0; row < k; row++) {
@@ -87,13 +89,13 @@ class GenerationTest {
     float[] z = new float[16];
     z[4] = 9; // batch item 0 emits EOS (id 4) at once
     z[8 + 2] = 9; // batch item 1 emits 2
-    g.accept(z);
+    step(g, z);
     assertFalse(g.done());
     float[] again = new float[16];
     again[1] = 9; // item 0 would say 1, but it is finished
     again[8 + 2] = 9;
     while (!g.done()) {
-      g.accept(again.clone());
+      step(g, again);
     }
     assertEquals(6, g.length(), "stops at max_length");
     assertArrayEquals(new long[] {5, 4, 4, 4, 4, 4}, g.rawSequences()[0]);
@@ -103,34 +105,56 @@ class GenerationTest {
   @Test
   void samplingIsDeterministicPerSeedAndRespectsTopK() {
     int vocab = 100;
-    float[] z = new float[vocab];
+    float[] z = new float[vocab + 1]; // the last id is EOS, never likely enough to be drawn
     for (int v = 0; v < vocab; v++) {
       z[v] = v / 10f;
     }
-    int[] a = draws(new SamplingSettings(false, 1, 5, 1, 42, 10, 0), z, 200);
-    int[] b = draws(new SamplingSettings(false, 1, 5, 1, 42, 10, 0), z, 200);
-    int[] c = draws(new SamplingSettings(false, 1, 5, 1, 43, 10, 0), z, 200);
+    z[vocab] = -1e9f;
+    int[] a = draws(new SamplingSettings(false, 1, 5, 1, 42, 201, 0), z, 200);
+    int[] b = draws(new SamplingSettings(false, 1, 5, 1, 42, 201, 0), z, 200);
+    int[] c = draws(new SamplingSettings(false, 1, 5, 1, 43, 201, 0), z, 200);
     assertArrayEquals(a, b);
     assertNotEquals(Arrays.toString(a), Arrays.toString(c));
     assertTrue(Arrays.stream(a).allMatch(t -> t >= 95), "top-5 keeps the five largest only");
-    int[] nucleus = draws(new SamplingSettings(false, 1, 0, 0.01, 1, 10, 0), z, 50);
+    int[] nucleus = draws(new SamplingSettings(false, 1, 0, 0.01, 1, 51, 0), z, 50);
     assertTrue(Arrays.stream(nucleus).allMatch(t -> t == 99), "a tiny top-p keeps only the best");
-    int[] hot = draws(new SamplingSettings(false, 100, 0, 1, 1, 10, 0), z, 400);
+    int[] hot = draws(new SamplingSettings(false, 100, 0, 1, 1, 401, 0), z, 400);
     assertTrue(Arrays.stream(hot).distinct().count() > 50, "a high temperature flattens");
   }
 
-  private static int[] draws(SamplingSettings s, float[] z, int n) {
-    TokenSampler sampler = new TokenSampler(s, z.length);
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = sampler.choose(z, 0, z.length);
+  @Test
+  void aSeedDrawsOneUniformPerUnfinishedSampledRowInRowOrder() {
+    int vocab = 50;
+    SamplingSettings s = new SamplingSettings(false, 1, 0, 1, 9, 10, 0);
+    Generation g = new Generation(1, 2, vocab, 48, 49, 49, s);
+    SamplingRows rows = new SamplingRows(2, vocab);
+    g.plan(rows, 0);
+    java.util.SplittableRandom expected = new java.util.SplittableRandom(9);
+    for (int row = 0; row < 2; row++) {
+      assertEquals(
+          expected.nextDouble(), rows.values()[row * SamplingRows.WIDTH + SamplingRows.UNIFORM]);
     }
-    return out;
+    assertThrows(IllegalStateException.class, () -> g.plan(rows, 0), "one plan per step");
+    g.accept(new long[] {49, 7}, 0); // codebook 0 ends
+    g.plan(rows, 0);
+    assertEquals(
+        expected.nextDouble(),
+        rows.values()[SamplingRows.WIDTH + SamplingRows.UNIFORM],
+        "the finished row draws nothing; the other takes the next uniform");
   }
 
-  @Test
-  void greedyTakesTheFirstMaximum() {
-    float[] z = {1, 3, 3, 2};
-    assertEquals(1, TokenSampler.argmax(z, 0, 4));
+  private static int[] draws(SamplingSettings s, float[] z, int n) {
+    Generation g = new Generation(1, 1, z.length, z.length - 2, z.length - 1, z.length - 1, s);
+    for (int i = 0; i < n; i++) {
+      step(g, z);
+    }
+    return Arrays.stream(g.rawSequences()[0]).skip(1).mapToInt(t -> (int) t).toArray();
+  }
+
+  /** One step with these logits for every row, sampled on the CPU. */
+  private static void step(Generation g, float[] z) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      g.step(m.create(z).reshape(g.rows(), -1), TokenSampler.on(m.getDevice()));
+    }
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.parlance.tts.core.device.DtypePolicy;
@@ -285,10 +286,13 @@ class ParlerGoldenTest {
       SamplingSettings greedy =
           SamplingSettings.from(config.generation(), 0).greedyWithMaxLength(maxLength);
       List<float[]> steps = new ArrayList<>();
+      int eos = config.generation().eosTokenId();
       Generation g;
       try (NDManager request = model.newRequestManager()) {
         Conditioning c = model.condition(tokens(batch, ""), tokens(batch, "prompt_"), request);
-        g = model.generate(c, greedy, request, (gen, logits) -> steps.add(logits.clone()));
+        g =
+            model.generate(
+                c, greedy, request, (gen, logits) -> steps.add(processed(gen, logits, eos)));
       }
       assertEquals(settings.get("sequence_length").getAsInt(), g.length(), run + " length");
       long[][] expectedRaw = golden.rows(run + ".raw_sequences");
@@ -317,6 +321,18 @@ class ParlerGoldenTest {
       }
       Tensors.assertClose(run + ".audio", golden.floats(run + ".audio"), flatAudio);
     }
+  }
+
+  /** The step's logits as transformers' processed scores show them: -inf where EOS was banned. */
+  static float[] processed(Generation g, NDArray logits, int eos) {
+    float[] z = logits.toType(DataType.FLOAT32, false).toFloatArray();
+    int vocab = (int) logits.getShape().get(1);
+    for (int row = 0; row < g.rows(); row++) {
+      if (g.eosBanned(row)) {
+        z[row * vocab + eos] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return z;
   }
 
   static List<String> strings(JsonObject o, String key) {

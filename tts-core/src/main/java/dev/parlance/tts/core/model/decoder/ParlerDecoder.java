@@ -327,18 +327,18 @@ public final class ParlerDecoder {
 
   /**
    * One decoding step for every batch row: feeds {@code m} new token columns (and, on the first
-   * step, the prompt prefix in front of them) and returns the last position's logits as host
-   * floats, row-major (B*K, V) with row = b*K + k.
+   * step, the prompt prefix in front of them) and returns the last position's logits (B*K, V), row
+   * = b*K + k, in the compute dtype on the device.
    *
    * @param prefix prompt embeddings (B,P,H) or null
    * @param ids token ids (B, m, K) flattened, row-major
    * @param step a scratch manager for this step's intermediates; the caller closes it
    */
-  public float[] step(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
+  public NDArray step(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
     NDArray hidden = forward(cache, prefix, ids, m, step);
     long len = hidden.getShape().get(1);
     NDArray last = len == 1 ? hidden : hidden.get(new NDIndex(":, {}:", len - 1));
-    return logits(last).toType(DataType.FLOAT32, false).toFloatArray();
+    return logits(last).reshape(-1, config.vocabSize());
   }
 
   /**
@@ -466,9 +466,9 @@ public final class ParlerDecoder {
    * rows beyond float rounding.
    *
    * @param ids each row's next column, (R, K) flattened
-   * @return logits (R*K, V) row-major, row = r*K + k
+   * @return logits (R*K, V), row = r*K + k, in the compute dtype on the device
    */
-  public float[] stepRows(KvPool pool, KvCache[] caches, long[] ids, NDManager step) {
+  public NDArray stepRows(KvPool pool, KvCache[] caches, long[] ids, NDManager step) {
     int r = caches.length;
     int k = config.numCodebooks();
     if (ids.length != (long) r * k) {
@@ -533,13 +533,15 @@ public final class ParlerDecoder {
     for (KvCache c : caches) {
       c.length++;
     }
-    float[] bySlot = logits(x).toType(DataType.FLOAT32, false).toFloatArray();
-    float[] out = new float[bySlot.length];
-    int width = bySlot.length / r;
+    NDArray bySlot = logits(x).reshape(r, -1); // (R, K*V), slot order
+    long[] slotOf = new long[r]; // caller row i sits at sorted position slotOf[i]
+    boolean inOrder = true;
     for (int i = 0; i < r; i++) {
-      System.arraycopy(bySlot, i * width, out, order[i] * width, width);
+      slotOf[order[i]] = i;
+      inOrder &= order[i] == i;
     }
-    return out;
+    NDArray byRow = inOrder ? bySlot : bySlot.get(step.create(slotOf));
+    return byRow.reshape(-1, config.vocabSize());
   }
 
   /**

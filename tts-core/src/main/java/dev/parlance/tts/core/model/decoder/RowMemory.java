@@ -13,6 +13,7 @@ import java.util.Objects;
  * runtime's memory reserve covers those.
  */
 public final class RowMemory {
+  private static final int SAMPLER_COPIES = 6;
   private final DecoderConfig config;
   private final int bytes; // per element of the compute dtype
 
@@ -44,14 +45,15 @@ public final class RowMemory {
    * Estimated bytes of the row's share of one batched decoding step ({@code stepRows}): the step's
    * scratch manager keeps every layer's intermediates until the step ends, i.e. per layer about a
    * dozen hidden-size vectors, three FFN-size ones and two attention score rows over the self and
-   * cross keys; then the logits in the compute dtype and as host floats.
+   * cross keys; then the logits in the compute dtype and the sampler's float64 working copies of
+   * them (about six alive at once).
    */
   public long stepBytes(int capacity, int descriptionTokens) {
     long h = config.hiddenSize();
     long scores = 2L * config.numHeads() * ((long) capacity + descriptionTokens);
     long perLayer = 12 * h + 3L * config.ffnDim() + scores;
     long logits = (long) config.numCodebooks() * config.vocabSize();
-    return (perLayer * config.numLayers() + h) * bytes + logits * (bytes + Float.BYTES);
+    return (perLayer * config.numLayers() + h) * bytes + logits * (bytes + SAMPLER_COPIES * 8);
   }
 
   /** {@link #cacheBytes} plus {@link #stepBytes}: what a row on its own cache costs. */

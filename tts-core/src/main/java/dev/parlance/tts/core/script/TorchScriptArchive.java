@@ -1,4 +1,4 @@
-package dev.parlance.tts.core.kernel;
+package dev.parlance.tts.core.script;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
