@@ -5,6 +5,7 @@ import dev.parlance.tts.benchmarks.audio.ResamplerBenchmark;
 import dev.parlance.tts.benchmarks.cache.PhraseCacheBenchmark;
 import dev.parlance.tts.benchmarks.floors.GemmBenchmark;
 import dev.parlance.tts.benchmarks.floors.MemoryBandwidthBenchmark;
+import dev.parlance.tts.benchmarks.generation.SamplerBenchmark;
 import dev.parlance.tts.benchmarks.model.ProjectionBenchmark;
 import java.util.Locale;
 
@@ -90,6 +91,14 @@ final class Workloads {
             floor,
             httpExtra(r.seconds() - floor));
       }
+      case "SamplerBenchmark.choose" ->
+          new Line(
+              Integer.parseInt(r.param("requests")) * SamplerBenchmark.CODEBOOKS
+                  + " rows of "
+                  + SamplerBenchmark.VOCAB
+                  + " logits to token ids",
+              Double.NaN,
+              "");
       case "DecoderStepBenchmark.step" -> ModelWork.decoderStep(r, f);
       case "T5EncoderBenchmark.encode" -> ModelWork.t5(r, f);
       case "DacDecodeBenchmark.decode" -> ModelWork.dac(r, f);
