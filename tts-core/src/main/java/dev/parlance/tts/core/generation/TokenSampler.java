@@ -31,15 +31,9 @@ public final class TokenSampler {
   // Selection runs on float32 logits: exact for half-precision ones, and dividing by a positive
   // temperature in float64 keeps distinct float32 values distinct and ordered, so the top-k set is
   // the one the float64 path would keep.
-  private static final String SOURCE =
+  private static final String METHODS =
       String.join(
           "\n",
-          "class " + CLASS + "(Module):",
-          "  __parameters__ = []",
-          "  __buffers__ = []",
-          "  training : bool",
-          "  def forward(self: __torch__." + CLASS + ", x: Tensor) -> Tensor:",
-          "    return x",
           "  def choose(self: __torch__."
               + CLASS
               + ", logits: Tensor, rows: Tensor, eos: int, k_max: int, candidates: bool,"
@@ -100,7 +94,7 @@ public final class TokenSampler {
   /** The sampler for {@code device}, compiled on first use and shared for the process's life. */
   public static TokenSampler on(Device device) {
     return SHARED.computeIfAbsent(
-        device, d -> new TokenSampler(TorchScriptModule.compile(d, CLASS, SOURCE)));
+        device, d -> new TokenSampler(TorchScriptModule.compile(d, CLASS, METHODS)));
   }
 
   /**

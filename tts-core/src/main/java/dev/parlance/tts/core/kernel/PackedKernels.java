@@ -44,15 +44,9 @@ public final class PackedKernels {
   private static final Map<Device, PackedKernels> SHARED = new ConcurrentHashMap<>();
 
   // self is annotated as serialized modules are; every method is pure.
-  private static final String SOURCE =
+  private static final String METHODS =
       String.join(
           "\n",
-          "class " + CLASS + "(Module):",
-          "  __parameters__ = []",
-          "  __buffers__ = []",
-          "  training : bool",
-          "  def forward(self: __torch__." + CLASS + ", x: Tensor) -> Tensor:",
-          "    return x",
           "  def pack_bf16(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
           "    return torch.contiguous(torch.to(w, " + BF16 + "))",
           // w (out, in) -> int8 rows, a bf16 unit scale the kernel wants, and the fp32 row scales
@@ -135,7 +129,7 @@ public final class PackedKernels {
    *     to run the {@code torch.linear} bf16 path GPUs take
    */
   static PackedKernels compile(Device device, boolean tryOneDnnBf16) {
-    TorchScriptModule module = TorchScriptModule.compile(device, CLASS, SOURCE);
+    TorchScriptModule module = TorchScriptModule.compile(device, CLASS, METHODS);
     boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
     return new PackedKernels(module, cpu, cpu && tryOneDnnBf16 && onednnBf16(module));
   }

@@ -27,11 +27,21 @@ public final class TorchScriptModule {
   }
 
   /**
-   * @param className the module class defined in {@code source}
-   * @param source TorchScript source of {@code class <className>(Module)}, in the serialized
-   *     dialect (annotated {@code self}, dtypes as ScalarType numbers)
+   * @param className the module class's name
+   * @param methods its methods, indented two spaces, in the serialized dialect: {@code self}
+   *     annotated as {@code __torch__.<className>}, dtypes as ScalarType numbers
    */
-  public static TorchScriptModule compile(Device device, String className, String source) {
+  public static TorchScriptModule compile(Device device, String className, String methods) {
+    String source =
+        String.join(
+            "\n",
+            "class " + className + "(Module):",
+            "  __parameters__ = []",
+            "  __buffers__ = []",
+            "  training : bool",
+            "  def forward(self: __torch__." + className + ", x: Tensor) -> Tensor:",
+            "    return x",
+            methods);
     byte[] archive = TorchScriptArchive.of(className, source);
     NDManager owner = NDManager.newBaseManager(device, "PyTorch");
     try {
