@@ -49,6 +49,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -232,6 +234,29 @@ public final class ParlerEngine implements TtsEngine {
     Device device = DeviceSelector.select(config.device(), probe);
     DtypePolicy dtypes = DtypePolicy.resolve(config.dtype(), device, probe);
     ModelSource source = ModelSource.resolve(config.model(), resolver);
+    boolean batchAcrossRows = batchAcrossRows(config);
+    ParlerEngine engine =
+        onOwnThread(
+            () -> {
+              ParlerModel model = load(source, device, dtypes);
+              try {
+                return new ParlerEngine(
+                    source, model, runtime, voices, chunkFrames, batchAcrossRows, probe);
+              } catch (RuntimeException e) {
+                model.close();
+                throw e;
+              }
+            });
+    try {
+      engine.prewarm();
+    } catch (RuntimeException e) {
+      engine.close();
+      throw new EngineUnavailableException("pre-warming failed: " + e.getMessage(), e);
+    }
+    return engine;
+  }
+
+  private static ParlerModel load(ModelSource source, Device device, DtypePolicy dtypes) {
     long rssBefore = ProcessMemory.residentBytes();
     long start = System.nanoTime();
     ParlerModel model;
@@ -254,22 +279,55 @@ public final class ParlerEngine implements TtsEngine {
         (System.nanoTime() - start) / 1_000_000,
         ProcessMemory.mib(rssBefore),
         ProcessMemory.mib(ProcessMemory.residentBytes()));
-    ParlerEngine engine;
-    try {
-      engine =
-          new ParlerEngine(
-              source, model, runtime, voices, chunkFrames, batchAcrossRows(config), probe);
-    } catch (RuntimeException e) {
-      model.close();
+    return model;
+  }
+
+  /**
+   * Runs {@code task} on a new thread and waits for it; the thread then ends.
+   *
+   * <p>Why: libtorch's OpenMP runtime (libgomp) gives each thread that starts parallel work its own
+   * team of worker threads, for as long as that thread lives. While a second team exists, small ops
+   * on every thread get 3-4x slower on a 2-core CPU. Measured there: a full-size decoder step on
+   * the scheduler thread took 65-75 ms while the loading thread lived, 45 ms once it had ended. So
+   * loading runs here, and every later native op runs on the scheduler thread.
+   */
+  private static <T> T onOwnThread(Supplier<T> task) {
+    AtomicReference<T> result = new AtomicReference<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                result.set(task.get());
+              } catch (Throwable t) { // handed to the caller below
+                failure.set(t);
+              }
+            },
+            "parler-load");
+    thread.start();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        thread.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true; // the load cannot be abandoned half-way; wait, then re-flag
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    Throwable t = failure.get();
+    if (t instanceof RuntimeException e) {
       throw e;
     }
-    try {
-      engine.prewarm();
-    } catch (RuntimeException e) {
-      engine.close();
-      throw new EngineUnavailableException("pre-warming failed: " + e.getMessage(), e);
+    if (t instanceof Error e) {
+      throw e;
     }
-    return engine;
+    if (t != null) {
+      throw new IllegalStateException(t);
+    }
+    return result.get();
   }
 
   private static int chunkFrames(TtsEngineConfig config) {
