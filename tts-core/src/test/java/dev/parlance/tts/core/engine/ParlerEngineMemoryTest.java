@@ -2,6 +2,8 @@ package dev.parlance.tts.core.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The real engine under a small memory budget (a test probe stands in for the device's free memory;
  * model, scheduler and decoder are real): batches never hold more rows than fit, every request
- * still completes with its solo audio, a request that could never fit is refused as invalid, and
- * health reports the probe's figures.
+ * still completes with its solo audio, a request that could never fit is refused as invalid,
+ * health reports the probe's figures, and the engine is built on a thread that has ended.
  */
 class ParlerEngineMemoryTest {
   private static final String DESCRIPTION = "A woman speaks slowly.";
@@ -44,8 +46,18 @@ class ParlerEngineMemoryTest {
     "Okay then."
   };
 
-  /** No GPU; the CPU's free memory is whatever the test says. */
-  private record MemoryProbe(DeviceMemory cpu) implements GpuProbe {
+  /**
+   * No GPU; the CPU's free memory is whatever the test says. Records the threads that ask (the
+   * engine asks while it is built).
+   */
+  private static final class MemoryProbe implements GpuProbe {
+    private final DeviceMemory cpu;
+    private final List<Thread> askedFrom = new ArrayList<>();
+
+    MemoryProbe(DeviceMemory cpu) {
+      this.cpu = cpu;
+    }
+
     @Override
     public int gpuCount() {
       return 0;
@@ -62,12 +74,21 @@ class ParlerEngineMemoryTest {
     }
 
     @Override
-    public DeviceMemory memory(Device device) {
+    public synchronized DeviceMemory memory(Device device) {
+      askedFrom.add(Thread.currentThread());
       return cpu;
+    }
+
+    synchronized Thread firstAsker() {
+      return askedFrom.get(0);
     }
   }
 
   private static ParlerEngine engine(DeviceMemory cpu) {
+    return engine(new MemoryProbe(cpu));
+  }
+
+  private static ParlerEngine engine(MemoryProbe probe) {
     TtsEngineConfig config =
         TtsEngineConfig.builder()
             .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
@@ -80,7 +101,7 @@ class ParlerEngineMemoryTest {
             .option("memory_reserve_bytes", "0")
             .option("max_batch_memory_fraction", "1")
             .build();
-    return ParlerEngine.create(config, new MemoryProbe(cpu), ModelResolver.fromEnvironment());
+    return ParlerEngine.create(config, probe, ModelResolver.fromEnvironment());
   }
 
   private static List<TtsRequest> requests(int millis) {
@@ -217,5 +238,21 @@ class ParlerEngineMemoryTest {
     EngineUnavailableException e =
         assertThrows(EngineUnavailableException.class, () -> engine(new DeviceMemory(0, 1L << 30)));
     assertTrue(e.getMessage().contains("memory_reserve_bytes"), e.getMessage());
+  }
+
+  /**
+   * The model loads on a thread of its own that has ended when {@code create} returns, so no
+   * long-lived thread but the scheduler's keeps an OpenMP team (see {@code ParlerEngine}).
+   */
+  @Test
+  void theModelLoadsOnAThreadThatHasEndedWhenCreateReturns() {
+    MemoryProbe probe = new MemoryProbe(DeviceMemory.host());
+    try (ParlerEngine engine = engine(probe)) {
+      Thread builder = probe.firstAsker(); // the batch budget is sized while the engine is built
+      assertNotSame(Thread.currentThread(), builder);
+      assertEquals("parler-load", builder.getName());
+      assertFalse(builder.isAlive(), "the loading thread has ended");
+      assertTrue(engine.health().ready(), "and the engine is up");
+    }
   }
 }
