@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The real engine under a small memory budget (a test probe stands in for the device's free memory;
  * model, scheduler and decoder are real): batches never hold more rows than fit, every request
- * still completes with its solo audio, a request that could never fit is refused as invalid,
- * health reports the probe's figures, and the engine is built on a thread that has ended.
+ * still completes with its solo audio, a request that could never fit is refused as invalid, health
+ * reports the probe's figures, and the engine is built on a thread that has ended.
  */
 class ParlerEngineMemoryTest {
   private static final String DESCRIPTION = "A woman speaks slowly.";
