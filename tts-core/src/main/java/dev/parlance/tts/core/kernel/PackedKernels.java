@@ -43,54 +43,65 @@ public final class PackedKernels {
       "None, \"none\", annotate(List[Optional[number]], []), None";
   private static final Map<Device, PackedKernels> SHARED = new ConcurrentHashMap<>();
 
-  // self is annotated as serialized modules are; every method is pure.
-  private static final String METHODS =
-      String.join(
-          "\n",
-          "  def pack_bf16(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
-          "    return torch.contiguous(torch.to(w, " + BF16 + "))",
-          // w (out, in) -> int8 rows, a bf16 unit scale the kernel wants, and the fp32 row scales
-          "  def pack_int8(self: __torch__."
-              + CLASS
-              + ", w: Tensor)"
-              + " -> Tuple[Tensor, Tensor, Tensor]:",
-          "    scale = torch.clamp(torch.div(torch.amax(torch.abs(w), [1]), 127.), 1e-30)",
-          "    q = torch.clamp(torch.round(torch.div(w, torch.unsqueeze(scale, 1))), -127., 127.)",
-          "    unit = torch.ones_like(scale, dtype=" + BF16 + ")",
-          "    return (torch.contiguous(torch.to(q, " + I8 + ")), unit, scale)",
-          "  def pack_onednn_f32(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
-          "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(w), "
-              + ONEDNN_ROWS_HINT
-              + ")",
-          "  def pack_onednn_bf16(self: __torch__." + CLASS + ", w: Tensor) -> Tensor:",
-          "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w, "
-              + BF16
-              + ")), "
-              + ONEDNN_ROWS_HINT
-              + ")",
-          // the op flattens leading dimensions itself
-          "  def linear_onednn_f32(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
-          "    return ops.mkldnn._linear_pointwise(x, w, " + NO_POST_OP + ")",
-          "  def linear_onednn_bf16(self: __torch__."
-              + CLASS
-              + ", x: Tensor, w: Tensor) -> Tensor:",
-          "    y = ops.mkldnn._linear_pointwise(torch.to(x, " + BF16 + "), w, " + NO_POST_OP + ")",
-          "    return torch.to(y, " + F32 + ")",
-          "  def linear_bf16(self: __torch__." + CLASS + ", x: Tensor, w: Tensor) -> Tensor:",
-          "    return torch.to(torch.linear(torch.to(x, " + BF16 + "), w), " + F32 + ")",
-          // the kernel takes 2-D bf16 input and returns bf16; the fp32 row scales come after it
-          "  def linear_int8(self: __torch__."
-              + CLASS
-              + ", x: Tensor, q: Tensor, unit: Tensor,"
-              + " scale: Tensor) -> Tensor:",
-          "    shape = torch.size(x)",
-          "    flat = torch.reshape(torch.to(x, " + BF16 + "), [-1, shape[-1]])",
-          "    y = torch.mul(torch.to(torch._weight_int8pack_mm(flat, q, unit), "
-              + F32
-              + "), scale)",
-          "    shape[-1] = torch.size(q, 0)",
-          "    return torch.reshape(y, shape)",
-          "");
+  /**
+   * The kernels' TorchScript methods for a module class named {@code className}, so that other
+   * scripts (the decoder's step) can call {@code self.project(x, kernel, w)} on any projection: w
+   * is {@link Projection#tensors}, kernel its {@link Kernel}'s ordinal. self is annotated as
+   * serialized modules are; every method is pure.
+   */
+  public static String scriptMethods(String className) {
+    String self = "self: __torch__." + className;
+    return String.join(
+        "\n",
+        "  def pack_bf16(" + self + ", w: Tensor) -> Tensor:",
+        "    return torch.contiguous(torch.to(w, " + BF16 + "))",
+        // w (out, in) -> int8 rows, a bf16 unit scale the kernel wants, and the fp32 row scales
+        "  def pack_int8(" + self + ", w: Tensor) -> Tuple[Tensor, Tensor, Tensor]:",
+        "    scale = torch.clamp(torch.div(torch.amax(torch.abs(w), [1]), 127.), 1e-30)",
+        "    q = torch.clamp(torch.round(torch.div(w, torch.unsqueeze(scale, 1))), -127., 127.)",
+        "    unit = torch.ones_like(scale, dtype=" + BF16 + ")",
+        "    return (torch.contiguous(torch.to(q, " + I8 + ")), unit, scale)",
+        "  def pack_onednn_f32(" + self + ", w: Tensor) -> Tensor:",
+        "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(w), "
+            + ONEDNN_ROWS_HINT
+            + ")",
+        "  def pack_onednn_bf16(" + self + ", w: Tensor) -> Tensor:",
+        "    return ops.mkldnn._reorder_linear_weight(torch.contiguous(torch.to(w, "
+            + BF16
+            + ")), "
+            + ONEDNN_ROWS_HINT
+            + ")",
+        // the op flattens leading dimensions itself
+        "  def linear_onednn_f32(" + self + ", x: Tensor, w: Tensor) -> Tensor:",
+        "    return ops.mkldnn._linear_pointwise(x, w, " + NO_POST_OP + ")",
+        "  def linear_onednn_bf16(" + self + ", x: Tensor, w: Tensor) -> Tensor:",
+        "    y = ops.mkldnn._linear_pointwise(torch.to(x, " + BF16 + "), w, " + NO_POST_OP + ")",
+        "    return torch.to(y, " + F32 + ")",
+        "  def linear_bf16(" + self + ", x: Tensor, w: Tensor) -> Tensor:",
+        "    return torch.to(torch.linear(torch.to(x, " + BF16 + "), w), " + F32 + ")",
+        // the kernel takes 2-D bf16 input and returns bf16; the fp32 row scales come after it
+        "  def linear_int8("
+            + self
+            + ", x: Tensor, q: Tensor, unit: Tensor, scale: Tensor) -> Tensor:",
+        "    shape = torch.size(x)",
+        "    flat = torch.reshape(torch.to(x, " + BF16 + "), [-1, shape[-1]])",
+        "    y = torch.mul(torch.to(torch._weight_int8pack_mm(flat, q, unit), " + F32 + "), scale)",
+        "    shape[-1] = torch.size(q, 0)",
+        "    return torch.reshape(y, shape)",
+        "  def project(" + self + ", x: Tensor, kernel: int, w: List[Tensor]) -> Tensor:",
+        "    if kernel == " + Kernel.ONEDNN_FLOAT32.ordinal() + ":",
+        "      y = self.linear_onednn_f32(x, w[0])",
+        "    elif kernel == " + Kernel.ONEDNN_BFLOAT16.ordinal() + ":",
+        "      y = self.linear_onednn_bf16(x, w[0])",
+        "    elif kernel == " + Kernel.LINEAR_BFLOAT16.ordinal() + ":",
+        "      y = self.linear_bf16(x, w[0])",
+        "    elif kernel == " + Kernel.INT8_WEIGHT_ONLY.ordinal() + ":",
+        "      y = self.linear_int8(x, w[0], w[1], w[2])",
+        "    else:",
+        "      y = torch.linear(x, w[0])",
+        "    return y",
+        "");
+  }
 
   /** What multiplies a weight format on a device. */
   public enum Kernel {
@@ -129,7 +140,7 @@ public final class PackedKernels {
    *     to run the {@code torch.linear} bf16 path GPUs take
    */
   static PackedKernels compile(Device device, boolean tryOneDnnBf16) {
-    TorchScriptModule module = TorchScriptModule.compile(device, CLASS, METHODS);
+    TorchScriptModule module = TorchScriptModule.compile(device, CLASS, scriptMethods(CLASS));
     boolean cpu = Device.Type.CPU.equals(device.getDeviceType());
     return new PackedKernels(module, cpu, cpu && tryOneDnnBf16 && onednnBf16(module));
   }
@@ -190,9 +201,12 @@ public final class PackedKernels {
     }
     try (IValue w = IValue.from((PtNDArray) weight)) {
       return switch (kernel(format)) {
-        case ONEDNN_FLOAT32 -> packOne("pack_onednn_f32", "linear_onednn_f32", w, owner);
-        case ONEDNN_BFLOAT16 -> packOne("pack_onednn_bf16", "linear_onednn_bf16", w, owner);
-        case LINEAR_BFLOAT16 -> packOne("pack_bf16", "linear_bf16", w, owner);
+        case ONEDNN_FLOAT32 ->
+            packOne(Kernel.ONEDNN_FLOAT32, "pack_onednn_f32", "linear_onednn_f32", w, owner);
+        case ONEDNN_BFLOAT16 ->
+            packOne(Kernel.ONEDNN_BFLOAT16, "pack_onednn_bf16", "linear_onednn_bf16", w, owner);
+        case LINEAR_BFLOAT16 ->
+            packOne(Kernel.LINEAR_BFLOAT16, "pack_bf16", "linear_bf16", w, owner);
         case INT8_WEIGHT_ONLY -> {
           IValue[] parts;
           try (IValue tuple = module.run("pack_int8", w)) {
@@ -201,15 +215,16 @@ public final class PackedKernels {
           for (IValue part : parts) {
             own(part, owner);
           }
-          yield new Packed("linear_int8", parts);
+          yield new Packed(Kernel.INT8_WEIGHT_ONLY, "linear_int8", parts);
         }
         case DJL_DENSE -> throw new AssertionError(format);
       };
     }
   }
 
-  private Projection packOne(String pack, String multiply, IValue w, NDManager owner) {
-    return new Packed(multiply, own(module.run(pack, w), owner));
+  private Projection packOne(
+      Kernel kernel, String pack, String multiply, IValue w, NDManager owner) {
+    return new Packed(kernel, multiply, own(module.run(pack, w), owner));
   }
 
   private static IValue own(IValue value, NDManager owner) {
@@ -219,12 +234,24 @@ public final class PackedKernels {
 
   /** A packed weight and the kernel method that multiplies by it. */
   private final class Packed implements Projection {
+    private final Kernel kernel;
     private final String method;
     private final IValue[] weights;
 
-    Packed(String method, IValue... weights) {
+    Packed(Kernel kernel, String method, IValue... weights) {
+      this.kernel = kernel;
       this.method = method;
       this.weights = weights;
+    }
+
+    @Override
+    public Kernel kernel() {
+      return kernel;
+    }
+
+    @Override
+    public IValue tensors() {
+      return IValue.listFrom(weights);
     }
 
     @Override

@@ -10,6 +10,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
+import dev.parlance.tts.core.script.TorchScriptModule;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -116,6 +123,48 @@ class PackedKernelsTest {
       assertEquals(-1000f, y[0], 1000f * 0.02f);
       assertEquals(-0.001f, y[1], 0.001f * 0.02f);
     }
+  }
+
+  /**
+   * Scripts that multiply through {@code project(x, kernel, w)} (the decoder's pooled step) get
+   * what {@link Projection#apply} gives, for every kernel: dense float32 and float16 included.
+   */
+  @Test
+  void scriptedProjectMatchesApplyForEveryKernel() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      m.getEngine().setRandomSeed(3);
+      NDArray w = m.randomNormal(new Shape(96, 64));
+      NDArray x = m.randomNormal(new Shape(3, 1, 64));
+      PackedKernels cpu = PackedKernels.on(m.getDevice());
+      List<Projection> projections =
+          List.of(
+              new DenseProjection(w),
+              new DenseProjection(w.toType(DataType.FLOAT16, false)),
+              cpu.pack(w, WeightFormat.FLOAT32, m),
+              cpu.pack(w, WeightFormat.BFLOAT16, m),
+              PackedKernels.compile(m.getDevice(), false).pack(w, WeightFormat.BFLOAT16, m),
+              cpu.pack(w, WeightFormat.INT8, m));
+      TorchScriptModule script =
+          TorchScriptModule.compile(
+              m.getDevice(), "ProjectProbe", PackedKernels.scriptMethods("ProjectProbe"));
+      Set<PackedKernels.Kernel> seen = EnumSet.noneOf(PackedKernels.Kernel.class);
+      for (Projection p : projections) {
+        NDArray in = p.kernel() == PackedKernels.Kernel.DJL_DENSE ? x.toType(dtype(p), false) : x;
+        try (IValue xs = IValue.from((PtNDArray) in);
+            IValue kernel = IValue.from((long) p.kernel().ordinal());
+            IValue tensors = p.tensors();
+            IValue y = script.run("project", xs, kernel, tensors)) {
+          NDArray scripted = y.toTensor((PtNDManager) m);
+          assertTrue(scripted.contentEquals(p.apply(in)), p.kernel().toString());
+        }
+        seen.add(p.kernel());
+      }
+      assertEquals(EnumSet.allOf(PackedKernels.Kernel.class), seen);
+    }
+  }
+
+  private static DataType dtype(Projection dense) {
+    return ((DenseProjection) dense).weight().getDataType();
   }
 
   @Test

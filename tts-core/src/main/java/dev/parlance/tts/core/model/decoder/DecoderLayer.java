@@ -16,6 +16,10 @@ import dev.parlance.tts.core.kernel.Projection;
  * <p>Load-time folding keeps the op count per step low: q/k/v are one matmul, the query scale
  * d_h^-0.5 is folded into the query weights, and cross-attention keys/values are one matmul run
  * once per request.
+ *
+ * <p>This is the layer on one {@link KvCache} (prefill, and batches that share a position). The
+ * continuous-batching step runs the same math for every layer in one TorchScript call ({@link
+ * PooledStep}); {@code DecoderKvPoolTest} holds the two together.
  */
 final class DecoderLayer {
   private final DecoderConfig config;
@@ -74,6 +78,21 @@ final class DecoderLayer {
       p + "fc1.weight",
       p + "fc2.weight"
     };
+  }
+
+  /** LayerNorm weights and biases: self-attention, cross-attention, FFN. */
+  NDArray[] norms() {
+    return new NDArray[] {
+      selfNormWeight, selfNormBias, crossNormWeight, crossNormBias, ffnNormWeight, ffnNormBias
+    };
+  }
+
+  /**
+   * The products every step runs, in {@link PooledStep}'s order: qkv, self out, cross query, cross
+   * out, fc1, fc2.
+   */
+  Projection[] stepProjections() {
+    return new Projection[] {qkv, selfOut, crossQuery, crossOut, fc1, fc2};
   }
 
   static DecoderLayer load(WeightReader r, String p, DecoderConfig c, NDArray rotateHalf) {
@@ -154,24 +173,8 @@ final class DecoderLayer {
 
   /** x (B,m,H) -> (B,m,H) for a batch that shares one cache and one position. */
   NDArray forward(NDArray x, KvCache cache, int layer, StepContext ctx) {
-    return forward(x, cache, null, null, layer, ctx);
-  }
-
-  /**
-   * x (R,1,H) -> (R,1,H) for R independent requests (continuous batching), rows sorted by pool
-   * slot: projections and FFN run batched over the rows (one weight read for all), and attention
-   * runs once for all rows over the pooled keys/values.
-   *
-   * @param shared sizes of the whole batch and each row's RoPE angles
-   */
-  NDArray forward(NDArray x, KvPool pool, KvPool.Step rows, int layer, StepContext shared) {
-    return forward(x, null, pool, rows, layer, shared);
-  }
-
-  private NDArray forward(
-      NDArray x, KvCache cache, KvPool pool, KvPool.Step rows, int layer, StepContext shared) {
-    int b = shared.batch();
-    int m = shared.length();
+    int b = ctx.batch();
+    int m = ctx.length();
     int h = config.hiddenSize();
     int kvHeads = config.numKeyValueHeads();
     int dh = config.headDim();
@@ -181,25 +184,17 @@ final class DecoderLayer {
     NDArray q = qkvParts.get(0);
     NDArray k = qkvParts.get(1);
     NDArray v = qkvParts.get(2);
-    if (shared.ropeCos() != null) {
-      q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
-      k = rope(k.reshape(b, m, kvHeads, dh), shared);
+    if (ctx.ropeCos() != null) {
+      q = rope(q.reshape(b, m, config.numHeads(), dh), ctx);
+      k = rope(k.reshape(b, m, kvHeads, dh), ctx);
     }
-    NDArray context =
-        rows == null
-            ? attendSelf(q, k, v, cache, layer, shared)
-            : attendSelfPooled(q, k, v, pool, rows, layer);
-    x = x.add(selfOut.apply(context));
+    x = x.add(selfOut.apply(attendSelf(q, k, v, cache, layer, ctx)));
 
     q = crossQuery.apply(norm(x, crossNormWeight, crossNormBias));
-    if (shared.ropeCos() != null) { // the reference rotates cross-attention queries too
-      q = rope(q.reshape(b, m, config.numHeads(), dh), shared);
+    if (ctx.ropeCos() != null) { // the reference rotates cross-attention queries too
+      q = rope(q.reshape(b, m, config.numHeads(), dh), ctx);
     }
-    context =
-        rows == null
-            ? attendCross(q, cache, layer, shared)
-            : attendCrossPooled(q, pool, rows, layer);
-    x = x.add(crossOut.apply(context));
+    x = x.add(crossOut.apply(attendCross(q, cache, layer, ctx)));
 
     NDArray a = norm(x, ffnNormWeight, ffnNormBias);
     return x.add(fc2.apply(activation(fc1.apply(a))));
@@ -244,58 +239,6 @@ final class DecoderLayer {
       scores = scores.add(cache.crossMask);
     }
     return ungroup(scores.softmax(-1).matMul(cache.crossValues[layer]), ctx);
-  }
-
-  /**
-   * Pooled self-attention for R rows (R,1,·): one scatter writes each row's new key/value at its
-   * own slot and position, then one masked attention reads every slot of the step's range.
-   */
-  private NDArray attendSelfPooled(
-      NDArray q, NDArray k, NDArray v, KvPool pool, KvPool.Step rows, int layer) {
-    long r = q.getShape().get(0);
-    int kvHeads = config.numKeyValueHeads();
-    int dh = config.headDim();
-    pool.keysT[layer].set(rows.keysWrite(), k.reshape(r, kvHeads, dh));
-    pool.values[layer].set(rows.valuesWrite(), v.reshape(r, kvHeads, dh));
-    NDManager step = q.getManager();
-    return attendPooled(
-        q,
-        kvHeads,
-        pool.keysT[layer].get(step, rows.keysRead()),
-        pool.values[layer].get(step, rows.valuesRead()),
-        rows.selfMask(),
-        rows);
-  }
-
-  /** Pooled cross-attention of R rows' queries (R,1,H) over the padded description keys/values. */
-  private NDArray attendCrossPooled(NDArray q, KvPool pool, KvPool.Step rows, int layer) {
-    NDManager step = q.getManager();
-    return attendPooled(
-        q,
-        config.numCrossKeyValueHeads(),
-        pool.crossKeysT[layer].get(step, rows.crossKeysRead()),
-        pool.crossValues[layer].get(step, rows.crossValuesRead()),
-        rows.crossMask(),
-        rows);
-  }
-
-  /**
-   * softmax(q K^T + mask) V over the step's slot range: queries (R,1,H), keysT (n, kv, d_h, T),
-   * values (n, kv, T, d_h), mask (n, 1, 1, T); returns (R,1,H). With holes in the range (slots that
-   * do not step) the queries are spread to slot rows and the outputs gathered back.
-   */
-  private NDArray attendPooled(
-      NDArray q, int kvHeads, NDArray keysT, NDArray values, NDArray mask, KvPool.Step rows) {
-    int n = rows.slots();
-    if (rows.spread() != null) {
-      q = q.get(rows.spread());
-    }
-    NDArray scores =
-        q.reshape(n, kvHeads, config.numHeads() / kvHeads, config.headDim())
-            .matMul(keysT)
-            .add(mask);
-    NDArray context = scores.softmax(-1).matMul(values).reshape(n, 1, config.hiddenSize());
-    return rows.gather() == null ? context : context.get(rows.gather());
   }
 
   /**

@@ -243,21 +243,18 @@ public final class KvPool implements AutoCloseable {
         crossMask[row * cross + j] = visible ? 0f : maskValue;
       }
     }
-    NDArray slotArray = step.create(slotIds);
-    NDArray positionArray = step.create(positions);
     boolean holes = n > r;
     return new Step(
-        n,
-        new NDIndex("{}, :, :, {}", slotArray, positionArray),
-        new NDIndex("{}, :, {}, :", slotArray, positionArray),
-        new NDIndex("{}:{}, :, :, :{}", lo, hi, selfLength),
-        new NDIndex("{}:{}, :, :{}, :", lo, hi, selfLength),
-        new NDIndex("{}:{}, :, :, :{}", lo, hi, cross),
-        new NDIndex("{}:{}, :, :{}, :", lo, hi, cross),
+        lo,
+        hi,
+        selfLength,
+        cross,
+        step.create(slotIds),
+        step.create(positions),
         mask(selfMask, n, selfLength, step),
         mask(crossMask, n, cross, step),
-        holes ? new NDIndex("{}", step.create(spread)) : null,
-        holes ? new NDIndex("{}", step.create(gather)) : null);
+        holes ? step.create(spread) : null,
+        holes ? step.create(gather) : null);
   }
 
   private NDArray mask(float[] values, int n, int length, NDManager step) {
@@ -278,24 +275,26 @@ public final class KvPool implements AutoCloseable {
   }
 
   /**
-   * One pooled step: the slot range [lo, lo + slots) it reads, where each row's new key/value goes
-   * (one scatter for all rows), the read windows of the pooled tensors, the additive masks (slots,
-   * 1, 1, length), and, when the range has slots that do not step, the index maps between batch
-   * rows and slot rows.
+   * One pooled step: the slot window [lo, hi) it reads and its lengths, where each row's new
+   * key/value goes (its slot and position), the additive masks (hi - lo, 1, 1, length), and, when
+   * the window has slots that do not step, the index maps between batch rows and slot rows.
    *
-   * @param spread batch rows (R) to slot rows (slots), null without holes
+   * @param selfLength T: positions read, the longest row's length after this step
+   * @param crossLength S: description tokens read
+   * @param slotIds (R) each row's slot
+   * @param positions (R) each row's new position
+   * @param spread batch rows (R) to slot rows (hi - lo), null without holes
    * @param gather slot rows back to batch rows, null without holes
    */
   record Step(
-      int slots,
-      NDIndex keysWrite,
-      NDIndex valuesWrite,
-      NDIndex keysRead,
-      NDIndex valuesRead,
-      NDIndex crossKeysRead,
-      NDIndex crossValuesRead,
+      int lo,
+      int hi,
+      int selfLength,
+      int crossLength,
+      NDArray slotIds,
+      NDArray positions,
       NDArray selfMask,
       NDArray crossMask,
-      NDIndex spread,
-      NDIndex gather) {}
+      NDArray spread,
+      NDArray gather) {}
 }

@@ -41,6 +41,7 @@ public final class ParlerDecoder {
   private final NDArray finalNormBias;
   private final Projection heads; // (K*V, H)
   private final float maskValue;
+  private final PooledStep pooledStep;
 
   private ParlerDecoder(
       DecoderConfig config,
@@ -49,10 +50,12 @@ public final class ParlerDecoder {
       NDArray positions,
       NDArray ropeCos,
       NDArray ropeSin,
+      NDArray rotate,
       DecoderLayer[] layers,
       NDArray finalNormWeight,
       NDArray finalNormBias,
-      Projection heads) {
+      Projection heads,
+      NDManager manager) {
     this.config = config;
     this.dtype = dtype;
     this.embeddings = embeddings;
@@ -64,6 +67,15 @@ public final class ParlerDecoder {
     this.finalNormBias = finalNormBias;
     this.heads = heads;
     this.maskValue = maskValue(dtype);
+    this.pooledStep =
+        new PooledStep(
+            config,
+            new NDArray[] {
+              embeddings, positions, ropeCos, ropeSin, rotate, finalNormWeight, finalNormBias
+            },
+            layers,
+            heads,
+            manager);
   }
 
   /**
@@ -214,10 +226,12 @@ public final class ParlerDecoder {
         positions,
         ropeCos,
         ropeSin,
+        rotate,
         layers,
         r.compute(p + "layer_norm.weight", h),
         r.compute(p + "layer_norm.bias", h),
-        r.projection(heads));
+        r.projection(heads),
+        m);
   }
 
   private static NDArray concatAndClose(NDArray[] parts) {
@@ -370,6 +384,13 @@ public final class ParlerDecoder {
 
   /** Sum of the K codebook embeddings of ids (B, m, K) flattened: (B, m, H). */
   private NDArray embed(long[] ids, int b, int m, NDManager step) {
+    return Embedding.embedding(embeddingRows(ids, b, m, step), embeddings, SparseFormat.DENSE)
+        .singletonOrThrow()
+        .sum(new int[] {2});
+  }
+
+  /** ids (B, m, K) flattened as rows of the stacked embedding table, (B, m, K). */
+  private NDArray embeddingRows(long[] ids, int b, int m, NDManager step) {
     int k = config.numCodebooks();
     if (ids.length != (long) b * m * k) {
       throw new IllegalArgumentException(
@@ -393,10 +414,7 @@ public final class ParlerDecoder {
       }
       rows[i] = id + (long) (i % k) * vocab; // row of codebook k's table in the stacked one
     }
-    NDArray idArray = step.create(rows, new Shape(b, m, k));
-    return Embedding.embedding(idArray, embeddings, SparseFormat.DENSE)
-        .singletonOrThrow()
-        .sum(new int[] {2});
+    return step.create(rows, new Shape(b, m, k));
   }
 
   private NDArray forward(KvCache cache, NDArray prefix, long[] ids, int m, NDManager step) {
@@ -461,9 +479,10 @@ public final class ParlerDecoder {
    * One step for R independent requests at once (continuous batching): each cache has batch 1 and
    * its own length, so rows sit at different positions. Projections, FFN and heads read the weights
    * once for all rows, and attention runs once for all rows over {@code pool}, each row masked to
-   * its own positions. A cache not yet in the pool (fresh from its prefill {@link #step}) moves
-   * into a free slot first; closing it frees the slot. A row's logits do not depend on the other
-   * rows beyond float rounding.
+   * its own positions. Every layer runs inside one TorchScript call ({@link PooledStep}). A cache
+   * not yet in the pool (fresh from its prefill {@link #step}) moves into a free slot first;
+   * closing it frees the slot. A row's logits do not depend on the other rows beyond float
+   * rounding.
    *
    * @param ids each row's next column, (R, K) flattened
    * @return logits (R*K, V), row = r*K + k, in the compute dtype on the device
@@ -499,41 +518,18 @@ public final class ParlerDecoder {
     Arrays.sort(order, (a, c) -> Integer.compare(caches[a].slot, caches[c].slot));
     KvCache[] sorted = new KvCache[r];
     long[] sortedIds = new long[ids.length];
-    long[] pos = new long[r];
     for (int i = 0; i < r; i++) {
       sorted[i] = caches[order[i]];
       if (i > 0 && sorted[i].slot == sorted[i - 1].slot) {
         throw new IllegalArgumentException("the same cache twice in one step");
       }
       System.arraycopy(ids, order[i] * k, sortedIds, i * k, k);
-      pos[i] = sorted[i].length;
     }
     KvPool.Step rows = pool.prepare(sorted, step);
-    NDArray x = embed(sortedIds, r, 1, step);
-    NDArray posIds = step.create(pos, new Shape(r, 1));
-    NDArray cos = null;
-    NDArray sin = null;
-    if (positions != null) {
-      x = x.add(Embedding.embedding(posIds, positions, SparseFormat.DENSE).singletonOrThrow());
-    } else {
-      int dh = config.headDim();
-      cos =
-          Embedding.embedding(posIds, ropeCos, SparseFormat.DENSE)
-              .singletonOrThrow()
-              .reshape(r, 1, 1, dh);
-      sin =
-          Embedding.embedding(posIds, ropeSin, SparseFormat.DENSE)
-              .singletonOrThrow()
-              .reshape(r, 1, 1, dh);
-    }
-    StepContext shared = new StepContext(r, 1, -1, null, null, null, null, null, cos, sin);
-    for (int i = 0; i < layers.length; i++) {
-      x = layers[i].forward(x, pool, rows, i, shared);
-    }
+    NDArray bySlot = pooledStep.run(embeddingRows(sortedIds, r, 1, step), pool, rows, step);
     for (KvCache c : caches) {
       c.length++;
     }
-    NDArray bySlot = logits(x).reshape(r, -1); // (R, K*V), slot order
     long[] slotOf = new long[r]; // caller row i sits at sorted position slotOf[i]
     boolean inOrder = true;
     for (int i = 0; i < r; i++) {

@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 
 /**
- * What every layer of one forward pass shares: sizes, cache slices and masks, computed once per
- * step rather than once per layer. In a multi-row step ({@link ParlerDecoder#stepRows}) it carries
- * only sizes and each row's RoPE angles; attention takes its indices and masks from {@link
- * KvPool.Step}.
+ * What every layer of one forward pass over a {@link KvCache} shares: sizes, cache slices and
+ * masks, computed once per step rather than once per layer. (Pooled steps run in {@link
+ * PooledStep}.)
  *
  * @param batch B
  * @param length m, new positions in this pass

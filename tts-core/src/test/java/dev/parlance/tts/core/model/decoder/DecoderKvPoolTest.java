@@ -16,8 +16,13 @@ import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.testing.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -45,8 +50,31 @@ class DecoderKvPoolTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-mini-v1-arch", "tiny-rope-gqa-fused"})
   void pooledRowsMatchEachRowSteppedAlone(String fixture) {
+    pooledRowsMatchEachRowSteppedAlone(Fixtures.checkpoint(fixture));
+  }
+
+  /** The fixtures use gelu; the pooled step spells out the other activations a config may name. */
+  @ParameterizedTest
+  @ValueSource(strings = {"gelu_new", "relu", "silu"})
+  void pooledRowsMatchWithEveryActivation(String activation, @TempDir Path dir) throws IOException {
+    Path fixture = Fixtures.checkpoint("tiny-mini-v1-arch");
+    try (Stream<Path> files = Files.list(fixture)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    Path config = dir.resolve("config.json");
+    String json = Files.readString(config);
+    String gelu = "\"activation_function\": \"gelu\"";
+    assertTrue(json.contains(gelu));
+    Files.writeString(
+        config, json.replace(gelu, "\"activation_function\": \"" + activation + "\""));
+    pooledRowsMatchEachRowSteppedAlone(dir);
+  }
+
+  private void pooledRowsMatchEachRowSteppedAlone(Path checkpoint) {
     DtypePolicy fp32 = DtypePolicy.of(WeightFormat.FLOAT32);
-    try (ParlerModel model = ParlerModel.load(Fixtures.checkpoint(fixture), Device.cpu(), fp32);
+    try (ParlerModel model = ParlerModel.load(checkpoint, Device.cpu(), fp32);
         NDManager request = model.newRequestManager()) {
       ParlerDecoder decoder = model.decoder();
       // one padded batch: rows carry padded description tokens and left-padded prompt positions
