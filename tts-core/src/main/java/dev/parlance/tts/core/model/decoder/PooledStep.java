@@ -26,9 +26,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * layer ({@code pooled_step.torchscript} beside this class).
  *
  * <p>Why: a step runs ~30 small tensor ops per layer besides the weight products. Through DJL each
- * costs a JNI call and an NDArray's bookkeeping, ~10 ms per mini-v1 step on a 2-core CPU; inside
- * one TorchScript call the same ops took ~2 ms (benchmarks/README.md, run 16). The weight products
- * go through {@link PackedKernels#scriptMethods}, so every weight format runs here.
+ * costs a JNI call and an NDArray's bookkeeping: 9-14 ms per mini-v1 step on a 2-core CPU, against
+ * 2-3 ms inside one TorchScript call (benchmarks/README.md, runs 16-17). The weight products go
+ * through {@link PackedKernels#scriptMethods}, so every weight format runs here.
  *
  * <p>The decoder's tensors are handed over once, as TorchScript lists that share their storage;
  * each step passes only the ids, positions, the pool's tensors (written in place) and the masks.
