@@ -247,7 +247,9 @@ final class ParlerStepper implements BatchStepper<SynthesisJob, ParlerStepper.Ro
             ids.eosTokenId(),
             ids.padTokenId(),
             chunk.settings());
-    row.audio = new DacStreamDecoder(model.dac(), chunkFrames);
+    // the first window as soon as it can emit audio, so the first audio is not held back
+    int first = Math.min(chunkFrames, DacStreamDecoder.earliestFirstChunk(model.dac()));
+    row.audio = new DacStreamDecoder(model.dac(), first, chunkFrames);
     row.pushed = 0;
     try (NDManager step = row.scope.newSubManager()) {
       NDArray prompt = model.embedPrompts(chunk.prompt(), step);

@@ -34,6 +34,7 @@ public final class DacStreamDecoder implements AutoCloseable {
   private final DacDecoder dac;
   private final int codebooks;
   private final int codebookSize;
+  private final int firstChunkFrames;
   private final int chunkFrames;
   private final NDManager manager; // the stages' kept inputs
   private final List<StreamingStage> stages;
@@ -49,12 +50,24 @@ public final class DacStreamDecoder implements AutoCloseable {
    *     fewer, bigger steps; 1 gives the lowest latency)
    */
   public DacStreamDecoder(DacDecoder dac, int chunkFrames) {
-    if (chunkFrames < 1) {
-      throw new IllegalArgumentException("chunkFrames must be >= 1, got " + chunkFrames);
+    this(dac, chunkFrames, chunkFrames);
+  }
+
+  /**
+   * @param firstChunkFrames frames that make the first window due: a first window shorter than
+   *     {@code chunkFrames} brings the first audio forward ({@link #earliestFirstChunk} is the
+   *     shortest that emits any)
+   * @param chunkFrames frames that make every later window due
+   */
+  public DacStreamDecoder(DacDecoder dac, int firstChunkFrames, int chunkFrames) {
+    if (chunkFrames < 1 || firstChunkFrames < 1) {
+      throw new IllegalArgumentException(
+          "chunk frames must be >= 1, got " + firstChunkFrames + " and " + chunkFrames);
     }
     this.dac = dac;
     this.codebooks = dac.config().numCodebooks();
     this.codebookSize = dac.config().codebookSize();
+    this.firstChunkFrames = firstChunkFrames;
     this.chunkFrames = chunkFrames;
     this.manager = dac.newScope();
     this.stages = dac.streamingStages();
@@ -104,9 +117,22 @@ public final class DacStreamDecoder implements AutoCloseable {
     return due();
   }
 
-  /** Whether at least {@code chunkFrames} frames are pending: the next decode emits a window. */
+  /**
+   * The fewest frames whose decode emits audio: enough that their samples reach past the decoder's
+   * right reach ({@link ReceptiveField#rightSamples}).
+   */
+  public static int earliestFirstChunk(DacDecoder dac) {
+    ReceptiveField field = dac.receptiveField();
+    return field.rightSamples() / field.hopLength() + 1;
+  }
+
+  /**
+   * Whether enough frames are pending for the next window ({@code firstChunkFrames} before the
+   * first decode, {@code chunkFrames} after it).
+   */
   public boolean due() {
-    return !finished && pending.size() >= chunkFrames;
+    boolean first = frames == pending.size();
+    return !finished && pending.size() >= (first ? firstChunkFrames : chunkFrames);
   }
 
   /** Decodes and returns the rest of the audio; the stream accepts no more frames. */

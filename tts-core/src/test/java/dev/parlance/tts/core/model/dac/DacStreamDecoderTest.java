@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +61,8 @@ class DacStreamDecoderTest {
     tests.add(
         dynamicTest("special-id frames are dropped like the reference", () -> specialIds(dir)));
     tests.add(dynamicTest("bad frames are rejected", () -> badFrames(dir)));
+    tests.add(
+        dynamicTest("a short first window brings the first audio forward", () -> firstWindow(dir)));
     return tests.stream();
   }
 
@@ -272,6 +275,55 @@ class DacStreamDecoderTest {
           concat(parts),
           SEAM_TOLERANCE,
           SEAM_TOLERANCE);
+    }
+  }
+
+  /**
+   * Frame by frame, the stream can first emit audio at {@link DacStreamDecoder#earliestFirstChunk};
+   * a first window of that length emits it there, later windows keep their own length, and the
+   * whole still equals the offline decode.
+   */
+  private static void firstWindow(Path dir) {
+    try (TensorSource weights = TensorSource.open(dir);
+        DacDecoder dac = load(weights)) {
+      int earliest = DacStreamDecoder.earliestFirstChunk(dac);
+      int chunk = 4;
+      // the golden cases are shorter than this DAC's reach: random valid codes, seeded
+      int length = earliest + 3 * chunk + 1;
+      int k = dac.config().numCodebooks();
+      SplittableRandom random = new SplittableRandom(17);
+      long[][] codes = new long[k][length];
+      for (long[] codebook : codes) {
+        for (int t = 0; t < length; t++) {
+          codebook[t] = random.nextInt(dac.config().codebookSize());
+        }
+      }
+      try (DacStreamDecoder everyFrame = new DacStreamDecoder(dac, 1)) {
+        int firstAudio = -1;
+        for (int t = 0; t < length && firstAudio < 0; t++) {
+          if (everyFrame.push(frames(codes, t, t + 1)).length > 0) {
+            firstAudio = t + 1;
+          }
+        }
+        assertEquals(earliest, firstAudio, "frames known when the first audio can come out");
+      }
+      try (DacStreamDecoder stream = new DacStreamDecoder(dac, earliest, chunk)) {
+        List<float[]> parts = new ArrayList<>();
+        List<Integer> windows = new ArrayList<>(); // frames known at each non-empty push
+        for (int t = 0; t < length; t++) {
+          float[] audio = stream.push(frames(codes, t, t + 1));
+          parts.add(audio);
+          if (audio.length > 0) {
+            windows.add(t + 1);
+          }
+        }
+        parts.add(stream.finish());
+        assertEquals(
+            List.of(earliest, earliest + chunk, earliest + 2 * chunk, earliest + 3 * chunk),
+            windows);
+        Tensors.assertClose(
+            "short first window", dac.decode(codes), concat(parts), SEAM_TOLERANCE, SEAM_TOLERANCE);
+      }
     }
   }
 
