@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -50,7 +51,16 @@ class DecoderKvPoolTest {
   @ParameterizedTest
   @ValueSource(strings = {"tiny-mini-v1-arch", "tiny-rope-gqa-fused"})
   void pooledRowsMatchEachRowSteppedAlone(String fixture) {
-    pooledRowsMatchEachRowSteppedAlone(Fixtures.checkpoint(fixture));
+    pooledRowsMatchEachRowSteppedAlone(Fixtures.checkpoint(fixture), WeightFormat.FLOAT32);
+  }
+
+  /** Each weight format's kernel runs inside the pooled step, through PackedKernels' project. */
+  @ParameterizedTest
+  @EnumSource(
+      value = WeightFormat.class,
+      names = {"FLOAT16", "BFLOAT16", "INT8"})
+  void pooledRowsMatchInEveryWeightFormat(WeightFormat format) {
+    pooledRowsMatchEachRowSteppedAlone(Fixtures.checkpoint("tiny-mini-v1-arch"), format);
   }
 
   /** The fixtures use gelu; the pooled step spells out the other activations a config may name. */
@@ -69,12 +79,11 @@ class DecoderKvPoolTest {
     assertTrue(json.contains(gelu));
     Files.writeString(
         config, json.replace(gelu, "\"activation_function\": \"" + activation + "\""));
-    pooledRowsMatchEachRowSteppedAlone(dir);
+    pooledRowsMatchEachRowSteppedAlone(dir, WeightFormat.FLOAT32);
   }
 
-  private void pooledRowsMatchEachRowSteppedAlone(Path checkpoint) {
-    DtypePolicy fp32 = DtypePolicy.of(WeightFormat.FLOAT32);
-    try (ParlerModel model = ParlerModel.load(checkpoint, Device.cpu(), fp32);
+  private void pooledRowsMatchEachRowSteppedAlone(Path checkpoint, WeightFormat format) {
+    try (ParlerModel model = ParlerModel.load(checkpoint, Device.cpu(), DtypePolicy.of(format));
         NDManager request = model.newRequestManager()) {
       ParlerDecoder decoder = model.decoder();
       // one padded batch: rows carry padded description tokens and left-padded prompt positions
