@@ -15,6 +15,8 @@ import dev.parlance.tts.core.generation.Generation;
 import dev.parlance.tts.core.generation.SamplingSettings;
 import dev.parlance.tts.core.model.Conditioning;
 import dev.parlance.tts.core.model.ParlerModel;
+import dev.parlance.tts.core.model.dac.DacStreamDecoder;
+import dev.parlance.tts.core.model.dac.ReceptiveField;
 import dev.parlance.tts.core.testing.Fixtures;
 import dev.parlance.tts.core.testing.Tensors;
 import dev.parlance.tts.core.text.LongTextPlanner;
@@ -26,6 +28,7 @@ import dev.parlance.tts.spi.EngineUnavailableException;
 import dev.parlance.tts.spi.InvalidRequestException;
 import dev.parlance.tts.spi.OverloadedException;
 import dev.parlance.tts.spi.SamplingOptions;
+import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngineConfig;
 import dev.parlance.tts.spi.TtsEngines;
 import dev.parlance.tts.spi.TtsRequest;
@@ -142,6 +145,41 @@ class ParlerEngineTest {
       offline = model.decodeAudio(g.codes()).item(0);
     }
     Tensors.assertClose("streamed vs offline audio", offline, streamed);
+  }
+
+  /**
+   * With blocks longer than the DAC needs, the first audio comes from the shortest window that
+   * emits any ({@link DacStreamDecoder#earliestFirstChunk}), not from a full block.
+   */
+  @Test
+  void firstAudioDoesNotWaitForAFullBlock() {
+    ParlerModel model = engine.model();
+    int earliest = DacStreamDecoder.earliestFirstChunk(model.dac());
+    int block = 2 * earliest;
+    ReceptiveField field = model.dac().receptiveField();
+    try (TtsEngine large =
+        TtsEngines.load(
+            "parler",
+            TtsEngineConfig.builder()
+                .model(Fixtures.checkpoint("tiny-mini-v1-arch").toString())
+                .device("cpu")
+                .dtype("float32")
+                .option("chunk_frames", Integer.toString(block))
+                .option("phrase_cache_bytes", "0")
+                .build())) {
+      int millis = (int) Math.ceil(3000.0 * block / model.dac().config().frameRate());
+      List<AudioChunk> chunks = new ArrayList<>();
+      try (AudioStream stream = large.stream(request(greedy(millis)))) {
+        stream.forEachRemaining(chunks::add);
+      }
+      assertTrue(chunks.size() > 2, "expected several chunks, got " + chunks.size());
+      int hop = field.hopLength();
+      assertEquals(
+          earliest * hop - field.rightSamples(),
+          chunks.get(0).samples().length,
+          "the first chunk is the earliest window's final audio");
+      assertEquals(block * hop, chunks.get(1).samples().length, "later chunks are full blocks");
+    }
   }
 
   @Test
