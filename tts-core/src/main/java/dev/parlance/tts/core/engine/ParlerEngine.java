@@ -434,12 +434,12 @@ public final class ParlerEngine implements TtsEngine {
     return model;
   }
 
-  /** Decoder steps taken by requests so far (a batched step over r rows counts r). */
   /** Batched decoder steps run so far (one per step, whatever its number of rows). */
   long batchedSteps() {
     return scheduler.steps();
   }
 
+  /** Decoder steps taken by requests so far (a batched step over r rows counts r). */
   long decoderSteps() {
     return stepper.rowSteps();
   }
