@@ -2,9 +2,15 @@ package dev.parlance.tts.benchmarks.http;
 
 import dev.parlance.tts.benchmarks.BenchDevice;
 import dev.parlance.tts.benchmarks.checkpoint.BenchCheckpoints;
+import dev.parlance.tts.spi.AudioChunk;
 import dev.parlance.tts.spi.AudioClip;
+import dev.parlance.tts.spi.AudioStream;
 import dev.parlance.tts.spi.SamplingOptions;
 import dev.parlance.tts.spi.TtsRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,8 +30,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The HTTP round trip over loopback: {@code POST /synthesize} (one complete WAV) to the Parlance
  * server started in-process on 127.0.0.1, against its floor, the same request through the SPI on
- * the same engine in the same fork ({@link #spiInProcess}). Their ratio is the HTTP layer's cost:
- * JSON, admission, WAV encoding, Jetty and the {@code java.net.http} client.
+ * the same engine ({@link #spiInProcess}). Their ratio is the HTTP layer's cost: JSON, admission,
+ * WAV encoding, Jetty and the {@code java.net.http} client. {@link #httpLoopbackOpus} adds the
+ * resampling to 48 kHz and the Ogg Opus encoding; {@link #httpStreamFirstByte} is the streaming
+ * time to the first audio byte, floored by the first chunk of the SPI stream ({@link
+ * #spiFirstAudio}).
  *
  * <p>{@code cache=miss} runs the server with no phrase cache, so every request synthesises; {@code
  * cache=hit} keeps the default cache, so after the first request both paths only copy the clip out
@@ -82,6 +91,71 @@ public class HttpRoundTripBenchmark {
     return server.postJson("/synthesize", httpBody());
   }
 
+  /** The same round trip as 48 kHz Ogg Opus: adds the resampler and the Opus encoder. */
+  @Benchmark
+  public byte[] httpLoopbackOpus() {
+    return server.postJson("/synthesize", httpBody("opus", false));
+  }
+
+  /**
+   * The streaming floor: the SPI stream's first non-empty chunk. The rest of the stream is read
+   * after the clock stops ({@link Pending}), so every invocation synthesises in full.
+   */
+  @Benchmark
+  public AudioChunk spiFirstAudio(Pending pending) {
+    AudioStream stream = server.engine().stream(request);
+    pending.rest = stream;
+    while (stream.hasNext()) {
+      AudioChunk chunk = stream.next();
+      if (chunk.size() > 0) {
+        return chunk;
+      }
+    }
+    throw new IllegalStateException("the stream ended without audio");
+  }
+
+  /**
+   * Streaming over HTTP ({@code "stream": true}, WAV at the engine's rate): time to the first bytes
+   * of the body, which the server sends together with the first audio (the WAV header waits for
+   * it). The rest is read after the clock stops.
+   */
+  @Benchmark
+  public int httpStreamFirstByte(Pending pending) {
+    InputStream body = server.postJsonStreaming("/synthesize", httpBody("wav", true));
+    pending.rest = body;
+    try {
+      int first = body.read();
+      if (first < 0) {
+        throw new IllegalStateException("the stream ended without audio");
+      }
+      return first;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The unread rest of a streaming invocation: drained and closed after the clock stops, so the
+   * next invocation does not overlap this one's synthesis.
+   */
+  @State(Scope.Thread)
+  public static class Pending {
+    AutoCloseable rest;
+
+    @TearDown(Level.Invocation)
+    public void drain() throws Exception {
+      if (rest instanceof AudioStream stream) {
+        stream.readAll();
+      } else if (rest instanceof InputStream in) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+      if (rest != null) {
+        rest.close();
+      }
+      rest = null;
+    }
+  }
+
   /** The server's port, while a trial runs. */
   int port() {
     return server.port();
@@ -101,6 +175,10 @@ public class HttpRoundTripBenchmark {
   }
 
   static String httpBody() {
+    return httpBody("wav", false);
+  }
+
+  static String httpBody(String format, boolean stream) {
     return "{\"text\":\""
         + TEXT
         + "\",\"description\":\""
@@ -109,6 +187,10 @@ public class HttpRoundTripBenchmark {
         + SEED
         + ",\"max_duration\":"
         + MAX_SECONDS
-        + ",\"format\":\"wav\"}";
+        + ",\"format\":\""
+        + format
+        + "\",\"stream\":"
+        + stream
+        + "}";
   }
 }

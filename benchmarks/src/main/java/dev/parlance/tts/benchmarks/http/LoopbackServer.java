@@ -5,6 +5,7 @@ import dev.parlance.tts.http.config.ServerConfig;
 import dev.parlance.tts.spi.TtsEngine;
 import dev.parlance.tts.spi.TtsEngines;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -110,18 +111,38 @@ public final class LoopbackServer implements AutoCloseable {
 
   /** POSTs {@code json} to {@code path}; the response body, which must come with status 200. */
   public byte[] postJson(String path, String json) {
-    HttpRequest request =
-        HttpRequest.newBuilder(uri(path))
-            .timeout(Duration.ofMinutes(5))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build();
-    HttpResponse<byte[]> response = send(request, HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response = send(post(path, json), HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() != 200) {
       throw new IllegalStateException(
           path + " answered " + response.statusCode() + ": " + new String(response.body()));
     }
     return response.body();
+  }
+
+  /**
+   * POSTs {@code json} to {@code path} and returns the response body as it arrives, once the status
+   * (which must be 200) is in; the caller closes it.
+   */
+  public InputStream postJsonStreaming(String path, String json) {
+    HttpResponse<InputStream> response =
+        send(post(path, json), HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() != 200) {
+      try (InputStream body = response.body()) {
+        throw new IllegalStateException(
+            path + " answered " + response.statusCode() + ": " + new String(body.readAllBytes()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return response.body();
+  }
+
+  private HttpRequest post(String path, String json) {
+    return HttpRequest.newBuilder(uri(path))
+        .timeout(Duration.ofMinutes(5))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json))
+        .build();
   }
 
   private URI uri(String path) {

@@ -28,6 +28,12 @@ final class Floors {
    */
   final Map<String, Double> inProcessSeconds = new LinkedHashMap<>();
 
+  /**
+   * Seconds to the first chunk of the in-process SPI stream, which floors the streaming round trip,
+   * by its {@code cache} param ({@code HttpRoundTripBenchmark.spiFirstAudio}).
+   */
+  final Map<String, Double> firstAudioSeconds = new LinkedHashMap<>();
+
   private Floors() {}
 
   static Floors from(List<RatioReport.Result> results) {
@@ -51,6 +57,8 @@ final class Floors {
                 r.param("dtype") + "/" + r.param("batch"), Workloads.matvecFlops(r) / r.seconds());
         case "HttpRoundTripBenchmark.spiInProcess" ->
             f.inProcessSeconds.put(r.param("cache"), r.seconds());
+        case "HttpRoundTripBenchmark.spiFirstAudio" ->
+            f.firstAudioSeconds.put(r.param("cache"), r.seconds());
         default -> {}
       }
     }

@@ -91,6 +91,27 @@ final class Workloads {
             floor,
             httpExtra(r.seconds() - floor));
       }
+      case "HttpRoundTripBenchmark.httpLoopbackOpus" -> {
+        double floor = f.inProcessSeconds.getOrDefault(r.param("cache"), Double.NaN);
+        yield new Line(
+            inProcessWork(r) + " as 48 kHz Ogg Opus over HTTP (floor: the same through the SPI)",
+            floor,
+            httpExtra(r.seconds() - floor));
+      }
+      case "HttpRoundTripBenchmark.spiFirstAudio" ->
+          new Line(
+              "first chunk of the SPI stream, " + inProcessWork(r) + " (floor of streaming)",
+              Double.NaN,
+              "");
+      case "HttpRoundTripBenchmark.httpStreamFirstByte" -> {
+        double floor = f.firstAudioSeconds.getOrDefault(r.param("cache"), Double.NaN);
+        yield new Line(
+            "first audio byte of a streamed response, "
+                + inProcessWork(r)
+                + " (floor: the SPI stream's first chunk)",
+            floor,
+            httpExtra(r.seconds() - floor));
+      }
       case "SamplerBenchmark.choose" ->
           new Line(
               Integer.parseInt(r.param("requests")) * SamplerBenchmark.CODEBOOKS
