@@ -3,12 +3,16 @@ package dev.parlance.tts.benchmarks;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import dev.parlance.tts.core.device.DeviceSelector;
+import dev.parlance.tts.core.device.GpuProbe;
 import dev.parlance.tts.core.kernel.WeightFormat;
 import java.util.Locale;
 
 /**
- * The device every benchmark runs on: system property {@value #PROPERTY} ({@code cpu}, {@code cuda}
- * or {@code cuda:N}; {@code --device} of {@link BenchMain} sets it in every fork).
+ * The device every benchmark runs on: system property {@value #PROPERTY}, spelled as the engine's
+ * {@code device} setting ({@code cpu}, {@code cuda}, {@code cuda:N} or {@code auto}; {@code
+ * --device} of {@link BenchMain} sets it in every fork) and resolved by the engine's own {@link
+ * DeviceSelector}, so asking for CUDA where libtorch has none fails with its message.
  */
 public final class BenchDevice {
 
@@ -17,19 +21,24 @@ public final class BenchDevice {
 
   private BenchDevice() {}
 
-  /** The configured device; CPU when unset. */
+  /** The configured device setting; {@code cpu} when unset. */
+  public static String setting() {
+    return System.getProperty(PROPERTY, "cpu");
+  }
+
+  /** The configured device. */
   public static Device get() {
-    String name = System.getProperty(PROPERTY, "cpu").trim().toLowerCase(Locale.ROOT);
-    if (name.equals("cpu")) {
-      return Device.cpu();
-    }
-    if (name.equals("cuda") || name.equals("gpu")) {
-      return Device.gpu();
-    }
-    if (name.startsWith("cuda:")) {
-      return Device.gpu(Integer.parseInt(name.substring(5)));
-    }
-    throw new IllegalArgumentException(PROPERTY + ": expected cpu, cuda or cuda:N, got " + name);
+    return resolve(setting());
+  }
+
+  /**
+   * Resolves a device setting as the engine would.
+   *
+   * @throws IllegalArgumentException not a device setting
+   * @throws dev.parlance.tts.spi.EngineUnavailableException CUDA asked for but not usable
+   */
+  public static Device resolve(String setting) {
+    return DeviceSelector.select(setting, GpuProbe.djl());
   }
 
   /**

@@ -55,6 +55,15 @@ public final class BenchMain {
       }
     }
     System.setProperty(BenchCheckpoints.SHAPE_PROPERTY, shape); // the report's work figures
+    if (reportOnly == null && !device.equalsIgnoreCase("cpu")) {
+      // fail here, once, rather than with a libtorch backend error in every fork
+      try {
+        BenchDevice.resolve(device);
+      } catch (RuntimeException e) {
+        System.err.println("--device " + device + ": " + e.getMessage());
+        System.exit(2);
+      }
+    }
     if (reportOnly == null) {
       CommandLineOptions cmd = new CommandLineOptions(jmhArgs.toArray(String[]::new));
       List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));

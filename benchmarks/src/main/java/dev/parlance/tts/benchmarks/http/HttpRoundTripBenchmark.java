@@ -69,7 +69,7 @@ public class HttpRoundTripBenchmark {
     server =
         LoopbackServer.start(
             BenchCheckpoints.defaultTokenizerDir(),
-            System.getProperty(BenchDevice.PROPERTY, "cpu"),
+            BenchDevice.setting(),
             cache.equals("miss") ? "phrase_cache_bytes=0" : "");
     request = spiRequest();
   }

@@ -53,7 +53,7 @@ public class SynthesisBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() {
-    String device = System.getProperty(BenchDevice.PROPERTY, "cpu");
+    String device = BenchDevice.setting();
     engine =
         TtsEngines.load(
             "parler",
