@@ -84,17 +84,11 @@ final class Workloads {
       case "HttpRoundTripBenchmark.spiInProcess" ->
           new Line(
               inProcessWork(r) + " through the SPI (floor of the HTTP round trip)", Double.NaN, "");
-      case "HttpRoundTripBenchmark.httpLoopback" -> {
+      case "HttpRoundTripBenchmark.httpLoopback", "HttpRoundTripBenchmark.httpLoopbackOpus" -> {
         double floor = f.inProcessSeconds.getOrDefault(r.param("cache"), Double.NaN);
+        String as = r.shortName().endsWith("Opus") ? " as 48 kHz Ogg Opus" : "";
         yield new Line(
-            inProcessWork(r) + " over HTTP on 127.0.0.1 (floor: the same through the SPI)",
-            floor,
-            httpExtra(r.seconds() - floor));
-      }
-      case "HttpRoundTripBenchmark.httpLoopbackOpus" -> {
-        double floor = f.inProcessSeconds.getOrDefault(r.param("cache"), Double.NaN);
-        yield new Line(
-            inProcessWork(r) + " as 48 kHz Ogg Opus over HTTP (floor: the same through the SPI)",
+            inProcessWork(r) + as + " over HTTP on 127.0.0.1 (floor: the same through the SPI)",
             floor,
             httpExtra(r.seconds() - floor));
       }
