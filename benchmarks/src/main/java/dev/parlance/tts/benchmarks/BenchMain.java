@@ -55,16 +55,8 @@ public final class BenchMain {
       }
     }
     System.setProperty(BenchCheckpoints.SHAPE_PROPERTY, shape); // the report's work figures
-    if (reportOnly == null && !device.equalsIgnoreCase("cpu")) {
-      // fail here, once, rather than with a libtorch backend error in every fork
-      try {
-        BenchDevice.resolve(device);
-      } catch (RuntimeException e) {
-        System.err.println("--device " + device + ": " + e.getMessage());
-        System.exit(2);
-      }
-    }
     if (reportOnly == null) {
+      requireDevice(device);
       CommandLineOptions cmd = new CommandLineOptions(jmhArgs.toArray(String[]::new));
       List<String> prepend = new ArrayList<>(cmd.getJvmArgsPrepend().orElse(List.of()));
       prepend.add("-D" + BenchDevice.PROPERTY + "=" + device);
@@ -95,6 +87,19 @@ public final class BenchMain {
     System.out.println(table);
     if (report != null) {
       Files.writeString(report, table);
+    }
+  }
+
+  /** Fails here, once, rather than with a libtorch backend error in every fork. */
+  private static void requireDevice(String device) {
+    if (device.equalsIgnoreCase("cpu")) {
+      return; // no need to load libtorch in this JVM
+    }
+    try {
+      BenchDevice.resolve(device);
+    } catch (RuntimeException e) {
+      System.err.println("--device " + device + ": " + e.getMessage());
+      System.exit(2);
     }
   }
 }
