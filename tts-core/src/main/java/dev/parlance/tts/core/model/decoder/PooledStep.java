@@ -122,36 +122,39 @@ final class PooledStep {
    */
   NDArray run(NDArray ids, KvPool pool, KvPool.Step rows, NDManager step) {
     NDArray none = step.create(new long[0]);
-    List<IValue> args = new ArrayList<>();
+    List<IValue> fresh = new ArrayList<>(); // this step's values; the constants stay
     try {
-      args.add(tensor(ids));
-      args.add(tensor(rows.positions()));
-      args.add(model);
-      args.add(norms);
-      args.add(kernels);
-      args.add(weights);
-      args.add(sizes);
-      args.add(eps);
-      args.add(list(pool.keysT));
-      args.add(list(pool.values));
-      args.add(list(pool.crossKeysT));
-      args.add(list(pool.crossValues));
-      args.add(tensor(rows.slotIds()));
-      args.add(IValue.listFrom(rows.lo(), rows.hi(), rows.selfLength(), rows.crossLength()));
-      args.add(tensor(rows.selfMask()));
-      args.add(tensor(rows.crossMask()));
-      args.add(tensor(rows.spread() != null ? rows.spread() : none));
-      args.add(tensor(rows.gather() != null ? rows.gather() : none));
-      try (IValue logits = module.run("step", args.toArray(new IValue[0]))) {
+      IValue[] args = {
+        add(fresh, tensor(ids)),
+        add(fresh, tensor(rows.positions())),
+        model,
+        norms,
+        kernels,
+        weights,
+        sizes,
+        eps,
+        add(fresh, list(pool.keysT)),
+        add(fresh, list(pool.values)),
+        add(fresh, list(pool.crossKeysT)),
+        add(fresh, list(pool.crossValues)),
+        add(fresh, tensor(rows.slotIds())),
+        add(fresh, IValue.listFrom(rows.lo(), rows.hi(), rows.selfLength(), rows.crossLength())),
+        add(fresh, tensor(rows.selfMask())),
+        add(fresh, tensor(rows.crossMask())),
+        add(fresh, tensor(rows.spread() != null ? rows.spread() : none)),
+        add(fresh, tensor(rows.gather() != null ? rows.gather() : none))
+      };
+      try (IValue logits = module.run("step", args)) {
         return logits.toTensor((PtNDManager) step);
       }
     } finally {
-      for (IValue a : args) {
-        if (a != model && a != norms && a != kernels && a != weights && a != sizes && a != eps) {
-          a.close();
-        }
-      }
+      close(fresh.toArray(new IValue[0]));
     }
+  }
+
+  private static IValue add(List<IValue> values, IValue value) {
+    values.add(value);
+    return value;
   }
 
   private static IValue kernelIds(Projection... projections) {
